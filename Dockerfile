@@ -1,0 +1,39 @@
+# One image for the four services; docker-compose.yml picks the command.
+#   docker build -t chat-app .        (override the toolchain with --build-arg SWIFT_IMAGE=...)
+
+ARG SWIFT_IMAGE=swift:6.3-bookworm
+
+# ---- build: release binaries with the Swift runtime linked in statically -----------------------
+FROM ${SWIFT_IMAGE} AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        libhiredis-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+# Package.swift names the test targets too, so their folders must exist for SwiftPM to plan.
+COPY Package.swift ./
+COPY Sources ./Sources
+COPY Tests ./Tests
+RUN swift build -c release --static-swift-stdlib \
+        --product auth-svc --product room-svc --product relay-svc --product mail-svc \
+ && mkdir -p /out \
+ && for s in auth room relay mail; do install -s ".build/release/$s-svc" "/out/$s-svc"; done \
+ && for b in .build/release/*.resources; do [ -d "$b" ] && cp -r "$b" /out/; done
+
+# ---- runtime: the binaries plus the C libraries they link to -----------------------------------
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+        libhiredis0.14 libsqlite3-0 libcurl4 libssl3 ca-certificates curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --user-group --home-dir /nonexistent --shell /usr/sbin/nologin chat \
+ && mkdir -p /data/media /data/mail \
+ && chown -R chat:chat /data \
+ && chmod 755 /data /data/media
+# Resource bundles (auth-svc's common-password list) sit beside the executables, where they are looked for.
+COPY --from=build /out/ /usr/local/bin/
+USER chat
+ENV DATA_DIR=/data
+VOLUME ["/data"]
+STOPSIGNAL SIGTERM
+CMD ["auth-svc"]

@@ -1,0 +1,63 @@
+# Chat: build, run and test. `make run` and `make test` are the two commands a fresh machine needs.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+PORT            ?= 8080
+SCREENSHOTS     := test-output/screenshots
+FUZZ_QUICK_SECS ?= 10
+FUZZ_LONG_SECS  ?= 600
+PYTEST_ARGS     ?=
+
+.PHONY: all deps build build-debug run test swift-test web-test quick-fuzz check-config e2e fuzz clean
+
+all: build
+
+## deps: install missing Debian packages and the e2e Python tools (.venv)
+deps:
+	@scripts/deps.sh
+
+## build: release binaries in .build/release
+build:
+	swift build -c release
+
+## run: everything on http://127.0.0.1:$(PORT) in the foreground; Ctrl-C stops it
+run: deps build
+	PORT=$(PORT) BIN_DIR=.build/release deploy/run-local.sh
+
+## test: unit tests, a short fuzz run, config checks, and the e2e suite (integration + browser)
+test: deps swift-test web-test quick-fuzz check-config e2e
+
+build-debug:
+	swift build --build-tests
+
+swift-test: build-debug
+	swift test --skip-build
+
+## web-test: unit tests of the pages' ES modules (node's built-in test runner)
+web-test: deps
+	@flag=; node --experimental-detect-module -e 0 2>/dev/null && flag=--experimental-detect-module; \
+	 echo "node $$flag --test web/tests/"; node $$flag --test web/tests/
+
+quick-fuzz:
+	@if [ -x scripts/fuzz.sh ]; then scripts/fuzz.sh $(FUZZ_QUICK_SECS); \
+	 else echo "quick-fuzz: scripts/fuzz.sh not present, nothing to fuzz"; fi
+
+## check-config: docker-compose.yml with both validators, the rendered nginx config with nginx -t
+check-config: deps
+	docker-compose -f docker-compose.yml config -q
+	.venv/bin/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
+	scripts/check-nginx.sh
+
+e2e: deps build-debug
+	mkdir -p $(SCREENSHOTS)
+	status=0; BIN_DIR=$(CURDIR)/.build/debug SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) \
+	    .venv/bin/pytest e2e $(PYTEST_ARGS) || status=$$?; \
+	echo "browser screenshots: $(CURDIR)/$(SCREENSHOTS)"; exit $$status
+
+## fuzz: long fuzz runs
+fuzz:
+	@test -x scripts/fuzz.sh || { echo "fuzz: scripts/fuzz.sh not present"; exit 1; }
+	scripts/fuzz.sh $(FUZZ_LONG_SECS)
+
+clean:
+	rm -rf .build test-output

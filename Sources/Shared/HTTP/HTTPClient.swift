@@ -1,0 +1,115 @@
+import IO
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A small blocking HTTP/1.1 client for service-to-service calls from worker threads. It keeps
+/// idle connections for reuse (keep-alive) and applies `timeout` to connecting, sending and
+/// each wait for response bytes. Never call it on an event-loop thread.
+///
+///     let rooms = HTTPClient(host: "127.0.0.1", port: 8082)
+///     let r = try rooms.request("GET", "/internal/users/7/rooms")
+public final class HTTPClient: Sendable {
+    public let host: String
+    public let port: UInt16
+    public let timeout: Double
+    private let idle = Locked<[ClientConnection]>([])
+    /// Idle connections kept for reuse.
+    public let maxIdle: Int
+
+    public init(host: String, port: UInt16, timeout: Double = 5, maxIdle: Int = 8) {
+        self.host = host
+        self.port = port
+        self.timeout = timeout
+        self.maxIdle = maxIdle
+    }
+
+    deinit {
+        for connection in idle.withLock({ $0 }) { connection.close() }
+    }
+
+    /// Sends one request and reads the whole response. A reused connection that turns out to be
+    /// closed by the server is replaced once, transparently.
+    public func request(_ method: String, _ target: String, headers: [(String, String)] = [],
+                        body: [UInt8] = []) throws -> ClientResponse {
+        let message = encode(method, target, headers, body)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let reused = idle.withLock { $0.popLast() }
+            let connection = try reused ?? ClientConnection(host: host, port: port, timeout: timeout)
+            var reader = connection.reader
+            do {
+                try connection.send(message)
+                let response = try reader.read(head: method == "HEAD")
+                connection.reader = reader
+                if reader.mustClose {
+                    connection.close()
+                } else {
+                    let kept = idle.withLock { list -> Bool in
+                        guard list.count < maxIdle else { return false }
+                        list.append(connection)
+                        return true
+                    }
+                    if !kept { connection.close() }
+                }
+                return response
+            } catch {
+                let retryable = reused != nil && !reader.receivedAny && attempt == 1
+                connection.close()
+                if !retryable { throw error }
+            }
+        }
+    }
+
+    private func encode(_ method: String, _ target: String, _ headers: [(String, String)], _ body: [UInt8]) -> [UInt8] {
+        var text = "\(method) \(target) HTTP/1.1\r\n"
+        var hasHost = false
+        for (name, value) in headers {
+            precondition(ResponseEncoder.isSafe(name, value), "invalid header \(name)")
+            if Headers.same(name, "Host") { hasHost = true }
+            if Headers.same(name, "Content-Length") || Headers.same(name, "Connection") { continue }
+            text += "\(name): \(value)\r\n"
+        }
+        if !hasHost { text += "Host: \(host.contains(":") ? "[\(host)]" : host):\(port)\r\n" }
+        if !body.isEmpty || ["POST", "PUT", "PATCH"].contains(method) { text += "Content-Length: \(body.count)\r\n" }
+        text += "\r\n"
+        return Array(text.utf8) + body
+    }
+}
+
+/// One blocking client socket. Used by one thread at a time: it is either in the idle list
+/// (under its lock) or owned by the request using it.
+final class ClientConnection: @unchecked Sendable {
+    // Safety of @unchecked Sendable: see above; the idle list's Mutex hands it between threads.
+    private var socket: FileDescriptor?
+    let fd: Int32
+    var reader: ResponseReader
+
+    init(host: String, port: UInt16, timeout: Double) throws {
+        let socket = try Socket.connect(host: host, port: port, timeout: timeout)
+        fd = socket.rawValue
+        reader = ResponseReader(fd: fd)
+        self.socket = consume socket
+    }
+
+    func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        try bytes.withUnsafeBytes { buf in
+            while offset < buf.count {
+                let n = Glibc.send(fd, buf.baseAddress! + offset, buf.count - offset, Int32(MSG_NOSIGNAL))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    if errno == EAGAIN { throw HTTPClientError("timed out sending the request") }
+                    throw SystemError("send", errno: errno)
+                }
+                offset += n
+            }
+        }
+    }
+
+    func close() { socket.take()?.close() }
+
+    deinit { socket.take()?.close() }
+}

@@ -1,0 +1,29 @@
+import Runtime
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a service's HTTP server until SIGTERM or SIGINT, then stops gracefully and exits 0.
+///
+///     serve(service.routes, config: ServerConfig(listen: config.listen), log: log)
+public func serve(_ router: Router, config: ServerConfig, log: Log, onShutdown: @escaping @Sendable () -> Void = {}) -> Never {
+    Signals.blockTermination()  // before any thread starts, so the signal reaches only the signal thread
+    let server: Server
+    do {
+        server = try Server(router: router, config: config, log: log)
+        try server.start()
+    } catch {
+        log.error("server failed to start", ["listen": config.listen.description, "error": "\(error)"])
+        exit(1)
+    }
+    log.info("listening", ["listen": "\(config.listen.host):\(server.port)", "loops": String(config.loops),
+                           "workers": String(config.workers)])
+    Signals.onTermination { name in
+        log.info("stopping", ["signal": name])
+        server.shutdown()
+    }
+    server.wait()
+    onShutdown()
+    log.info("stopped")
+    exit(0)
+}

@@ -1,0 +1,103 @@
+import IO
+import Runtime
+import Synchronization
+
+/// An HTTP/1.1 server: one epoll loop per core, each with its own `SO_REUSEPORT` listener;
+/// `.inline` routes run on the loop, `.blocking` routes on a bounded worker pool.
+///
+///     let server = try Server(router: routes, config: ServerConfig(listen: config.listen), log: log)
+///     try server.start()
+///     // …
+///     server.shutdown()
+///     server.wait()
+public final class Server: Sendable {
+    public let router: Router
+    public let config: ServerConfig
+    public let log: Log
+    let pool: WorkerPool
+
+    private struct State {
+        var loops: [EventLoop] = []
+        var serverLoops: [LoopBound<ServerLoop>] = []
+        var started = false
+        var port: UInt16 = 0
+    }
+
+    private let state = Locked(State())
+    private let draining = Atomic<Bool>(false)
+
+    public init(router: Router, config: ServerConfig, log: Log) throws {
+        self.router = router
+        self.config = config
+        self.log = log
+        pool = WorkerPool(threads: config.workers, maxQueued: config.maxQueued, name: "http-worker")
+    }
+
+    /// Binds the listeners and starts the loops.
+    public func start() throws {
+        try state.withLock { (s: inout State) throws in
+            precondition(!s.started, "Server.start() called twice")
+            s.started = true
+            var port = config.listen.port
+            for i in 0..<config.loops {
+                let listener = try Socket.listen(host: config.listen.host, port: port, reusePort: true)
+                if i == 0 { port = try Socket.localPort(listener.rawValue) }
+                let loop = try EventLoop(name: "http-\(i)")
+                s.serverLoops.append(LoopBound(try ServerLoop(loop: loop, server: self, listener: listener), on: loop))
+                s.loops.append(loop)
+            }
+            s.port = port
+            for loop in s.loops { loop.start() }
+        }
+    }
+
+    /// The bound port (after `start()`).
+    public var port: UInt16 { state.withLock { $0.port } }
+
+    /// The event loops, for services that keep per-loop state (relay fan-out).
+    public var loops: [any LoopExecutor] { state.withLock { $0.loops } }
+
+    /// Serves an already connected socket (one end of a `socketpair` in tests) on the first loop.
+    func adopt(_ socket: consuming FileDescriptor, remote: String = "local") {
+        let raw = socket.release()
+        guard let bound = state.withLock({ $0.serverLoops.first }) else {
+            FileDescriptor(raw).close()
+            return
+        }
+        bound.run { $0.adopt(FileDescriptor(raw), remote: remote) }
+    }
+
+    var isDraining: Bool { draining.load(ordering: .relaxed) }
+
+    /// Stops accepting, closes idle connections, gives in-flight requests `shutdownGrace` seconds,
+    /// then closes the rest. Returns at once; `wait()` blocks until it is done.
+    public func shutdown() {
+        guard !draining.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let grace = config.shutdownGrace
+        for bound in state.withLock({ $0.serverLoops }) {
+            bound.run { $0.beginShutdown(grace: grace) }
+        }
+    }
+
+    /// Blocks until every loop has stopped (after `shutdown()`), then stops the worker pool.
+    public func wait() {
+        for loop in state.withLock({ $0.loops }) { loop.join() }
+        pool.shutdown()
+        // The loops have ended: drop them here, which also breaks the loop ↔ server reference cycle.
+        state.withLock { $0.serverLoops = [] }
+    }
+
+    /// Runs a handler: an `HTTPError` becomes its response; any other error a logged 500.
+    static func invoke(_ handler: Handler, _ request: Request) -> Response {
+        do {
+            return try handler(request)
+        } catch let error as HTTPError {
+            return .error(error)
+        } catch {
+            // The description of our error types carries no bound values or secrets (STYLE.md).
+            request.log.error("handler failed", ["error.type": "\(type(of: error))", "error": "\(error)",
+                                                 "http.path": request.path])
+            return .error(.internalError)
+        }
+    }
+}

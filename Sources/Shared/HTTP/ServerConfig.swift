@@ -1,0 +1,32 @@
+import Runtime
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a `Server` listens and how much it takes on.
+public struct ServerConfig: Sendable {
+    /// Where to listen; port 0 picks any free port (read it back from `Server.port`).
+    public var listen: HostPort
+    /// Event-loop threads, each with its own `SO_REUSEPORT` listener.
+    public var loops: Int
+    /// Worker threads for `.blocking` routes.
+    public var workers: Int
+    /// Blocking jobs that may wait for a worker; beyond that requests get 503.
+    public var maxQueued: Int
+    public var limits: ServerLimits
+    /// Seconds that in-flight requests get to finish after `shutdown()`.
+    public var shutdownGrace: Double
+
+    public init(listen: HostPort, loops: Int = ServerConfig.cores, workers: Int = 16, maxQueued: Int = 1024,
+                limits: ServerLimits = ServerLimits(), shutdownGrace: Double = 10) {
+        self.listen = listen
+        self.loops = max(1, loops)
+        self.workers = max(1, workers)
+        self.maxQueued = max(0, maxQueued)
+        self.limits = limits
+        self.shutdownGrace = shutdownGrace
+    }
+
+    /// The number of online CPU cores.
+    public static var cores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}

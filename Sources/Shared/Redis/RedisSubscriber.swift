@@ -1,0 +1,146 @@
+import CLinux
+import Foundation
+import Runtime
+import Synchronization
+
+/// Receives Redis pub/sub messages on one connection, on a thread of its own.
+///
+/// The thread runs an epoll loop around one hiredis async context. `subscribe`/`unsubscribe` may be
+/// called from any thread: they update the wanted channel set and wake the loop, which sends the
+/// difference. When the link drops, the loop reconnects with exponential backoff and jitter,
+/// re-subscribes every wanted channel, and once Redis confirmed them calls `onLinkRestored`, so the
+/// owner can resynchronise whatever it may have missed. `onMessage` runs on the subscriber thread:
+/// keep it short and non-blocking.
+///
+/// Messages for a channel stop being delivered as soon as `unsubscribe` returns, even if Redis
+/// still sends a few before it processed the UNSUBSCRIBE.
+public final class RedisSubscriber: Sendable {
+    let state: SubscriberState
+    private let settings: SubscriberSettings
+    private let started = Mutex(false)
+    private let finished = DispatchSemaphore(value: 0)
+
+    public init(
+        host: String, port: UInt16, log: Log,
+        connectTimeout: Double = 2, commandTimeout: Double = 5,
+        onMessage: @escaping @Sendable (_ channel: String, _ payload: [UInt8]) -> Void,
+        onLinkRestored: @escaping @Sendable () -> Void
+    ) {
+        state = SubscriberState()
+        settings = SubscriberSettings(
+            host: host, port: port, log: log, connectTimeout: connectTimeout, commandTimeout: commandTimeout,
+            onMessage: onMessage, onLinkRestored: onLinkRestored)
+    }
+
+    /// Connects to `url` (the database number does not matter for pub/sub).
+    public convenience init(
+        url: RedisURL, log: Log,
+        onMessage: @escaping @Sendable (_ channel: String, _ payload: [UInt8]) -> Void,
+        onLinkRestored: @escaping @Sendable () -> Void
+    ) {
+        self.init(host: url.host, port: url.port, log: log, onMessage: onMessage, onLinkRestored: onLinkRestored)
+    }
+
+    deinit { state.requestStop() }
+
+    /// Starts the subscriber thread. It keeps trying to connect until `stop()`.
+    public func start() {
+        let first = started.withLock { s in
+            defer { s = true }
+            return !s
+        }
+        guard first else { return }
+        let state = self.state, settings = self.settings, finished = self.finished
+        let thread = Thread {
+            state.fields.withLock { $0.thread = pthread_self() }
+            SubscriberLoop(state: state, settings: settings).run()
+            finished.signal()
+        }
+        thread.name = "redis-subscriber"
+        thread.start()
+    }
+
+    /// Closes the connection and ends the thread; waits for it unless called from `onMessage`.
+    public func stop() {
+        state.requestStop()
+        guard started.withLock({ $0 }) else { return }
+        let onLoop = state.fields.withLock { $0.thread.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+        if onLoop { return }
+        finished.wait()
+        finished.signal()  // a second stop() returns at once
+    }
+
+    /// Adds channels to the wanted set. Thread-safe; returns before Redis confirmed.
+    public func subscribe(_ channels: [String]) {
+        let changed = state.fields.withLock { f in
+            let before = f.desired.count
+            f.desired.formUnion(channels)
+            return f.desired.count != before
+        }
+        if changed { state.wake() }
+    }
+
+    /// Removes channels from the wanted set; their messages stop being delivered at once.
+    public func unsubscribe(_ channels: [String]) {
+        let changed = state.fields.withLock { f in
+            let before = f.desired.count
+            f.desired.subtract(channels)
+            return f.desired.count != before
+        }
+        if changed { state.wake() }
+    }
+
+    /// True while the link is up and subscriptions are being served.
+    public var isConnected: Bool { state.fields.withLock { $0.connected } }
+
+    /// The channels Redis has confirmed on the current link.
+    public var activeChannels: Set<String> { state.fields.withLock { $0.active } }
+}
+
+/// What the loop needs to run; all values are Sendable.
+struct SubscriberSettings: Sendable {
+    let host: String
+    let port: UInt16
+    let log: Log
+    let connectTimeout: Double
+    let commandTimeout: Double
+    let onMessage: @Sendable (String, [UInt8]) -> Void
+    let onLinkRestored: @Sendable () -> Void
+}
+
+/// State shared between the owner's threads and the subscriber thread: a mutex-guarded value and
+/// an eventfd to wake the loop.
+final class SubscriberState: Sendable {
+    struct Fields {
+        var desired: Set<String> = []
+        var active: Set<String> = []
+        var connected = false
+        var stopping = false
+        var thread: pthread_t?
+    }
+
+    let fields = Mutex(Fields())
+    let wakeFD: Int32
+
+    init() {
+        wakeFD = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
+        precondition(wakeFD >= 0, "eventfd failed: errno \(errno)")
+    }
+
+    deinit { Glibc.close(wakeFD) }
+
+    func wake() {
+        var one: UInt64 = 1
+        _ = withUnsafeBytes(of: &one) { Glibc.write(wakeFD, $0.baseAddress, 8) }
+    }
+
+    func requestStop() {
+        fields.withLock { $0.stopping = true }
+        wake()
+    }
+
+    func drainWake() {
+        var value: UInt64 = 0
+        _ = withUnsafeMutableBytes(of: &value) { Glibc.read(wakeFD, $0.baseAddress, 8) }
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+import Mail
+import Runtime
+
+/// Where finished mail goes: an SMTP server, or `.eml` files when no SMTP_URL is set.
+protocol MailDelivery: Sendable {
+    /// Returns once the message is accepted (or written). Blocking.
+    func deliver(_ message: MailMessage, jobID: String) throws
+}
+
+struct SMTPDelivery: MailDelivery {
+    let sender: SMTPSender
+
+    func deliver(_ message: MailMessage, jobID: String) throws { try sender.send(message) }
+}
+
+/// Writes each message as `<ms>-<job id>.eml` (mode 0600: it holds a live reset link) and logs its path.
+struct EMLDelivery: MailDelivery {
+    let directory: String
+    let log: Log
+
+    func deliver(_ message: MailMessage, jobID: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let name = "\(UTCTime.now().milliseconds)-\(jobID).eml"
+        let path = (directory as NSString).appendingPathComponent(name)
+        let temporary = path + ".tmp"
+        let bytes = message.render()
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
+        }
+        if rename(temporary, path) != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        log.info("mail written", ["path": path, "mail.id": jobID])
+    }
+}

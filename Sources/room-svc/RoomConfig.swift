@@ -1,0 +1,38 @@
+import Redis
+import Runtime
+
+/// room-svc settings, read from the environment (TEAM conventions: LISTEN, DATA_DIR, REDIS_URL, LOG_LEVEL).
+struct RoomConfig: Sendable {
+    var listen: HostPort
+    var dataDir: String
+    var redis: RedisURL
+    var logLevel: LogLevel
+    /// Messages (text or image) one user may send per 10 seconds; a benchmark raises it.
+    var sendRatePer10s: Int
+    /// Worker threads for blocking routes. Senders wait on a worker while their batch commits, so more
+    /// workers mean larger batches under load.
+    var workers: Int
+    /// The most sends committed in one transaction.
+    var maxBatch: Int
+
+    init(environment: [String: String]) throws {
+        var env = Environment(environment)
+        listen = env.hostPort("LISTEN", default: "127.0.0.1:8082")
+        dataDir = env.string("DATA_DIR", default: "./var")
+        let redisURL = env.string("REDIS_URL", default: "redis://127.0.0.1:6379")
+        if let parsed = RedisURL(parsing: redisURL) {
+            redis = parsed
+        } else {
+            env.problem("REDIS_URL must look like redis://host:port[/db], got \"\(redisURL)\"")
+            redis = RedisURL(host: "127.0.0.1")
+        }
+        logLevel = env.logLevel()
+        sendRatePer10s = env.int("SEND_RATE_PER_10S", default: 30, range: 1...10_000_000)
+        workers = env.int("WORKERS", default: 64, range: 1...1024)
+        maxBatch = env.int("SEND_BATCH_MAX", default: 256, range: 1...10_000)
+        try env.validate()
+    }
+
+    var databasePath: String { dataDir + "/chat.db" }
+    var mediaDir: String { dataDir + "/media" }
+}

@@ -1,0 +1,57 @@
+import SQLite
+
+/// A user as the API shows it: `{"id", "username", "display_name", "bio", "avatar_url"}`; in a room's
+/// member list also `"online"` and `"last_read_id"`. Read from auth-svc's `users` table.
+struct UserView: Sendable {
+    var id: Int
+    var username: String
+    var displayName: String
+    var bio: String
+    /// The media file name (`<sha256>.<ext>`) as auth-svc stores it, or nil.
+    var avatar: String?
+
+    /// The SQL select list for a users table aliased `alias`, each column named `<prefix>…`.
+    static func columns(_ alias: String, prefix: String) -> String {
+        "\(alias).username AS \(prefix)username, \(alias).display_name AS \(prefix)display_name, "
+            + "\(alias).bio AS \(prefix)bio, \(alias).avatar AS \(prefix)avatar"
+    }
+
+    /// Reads the columns `columns(_:prefix:)` selected. A user row that is gone (or a LEFT JOIN
+    /// that found none) still yields a placeholder, so a message never loses its author.
+    init(id: Int, row: Row, prefix: String) {
+        self.id = id
+        let username = row.optionalString(prefix + "username") ?? "deleted"
+        self.username = username
+        let display = row.optionalString(prefix + "display_name") ?? ""
+        self.displayName = display.isEmpty ? username : display
+        self.bio = row.optionalString(prefix + "bio") ?? ""
+        self.avatar = row.optionalString(prefix + "avatar")
+    }
+
+    /// Stands in for a user row that no longer exists.
+    static func placeholder(id: Int) -> UserView {
+        UserView(id: id, username: "deleted", displayName: "deleted", bio: "", avatar: nil)
+    }
+
+    init(id: Int, username: String, displayName: String, bio: String, avatar: String?) {
+        self.id = id
+        self.username = username
+        self.displayName = displayName
+        self.bio = bio
+        self.avatar = avatar
+    }
+
+    var avatarURL: String? { avatar.map { "/media/" + $0 } }
+
+    func json(online: Bool? = nil, lastReadID: Int?? = .none) -> String {
+        var w = JSONWriter()
+        w.int("id", id)
+        w.string("username", username)
+        w.string("display_name", displayName)
+        w.string("bio", bio)
+        w.string("avatar_url", avatarURL)
+        if let online { w.bool("online", online) }
+        if case .some(let value) = lastReadID { w.int("last_read_id", value) }
+        return w.finish()
+    }
+}

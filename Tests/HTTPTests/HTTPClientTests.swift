@@ -1,0 +1,56 @@
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+@testable import HTTP
+
+@Suite(.timeLimit(.minutes(1)))
+struct HTTPClientTests {
+    @Test func requestsReuseOneKeepAliveConnection() throws {
+        let remotes = Mutex<Set<String>>([])
+        var router = testRouter()
+        router.get("/peer", execution: .inline) { req in
+            remotes.withLock { _ = $0.insert(req.remoteAddress) }
+            return .text("ok")
+        }
+        let s = try TestServer(router)
+        defer { s.stop() }
+        let client = HTTPClient(host: "127.0.0.1", port: s.port)
+        for _ in 0..<10 { #expect(try client.request("GET", "/peer").text == "ok") }
+        let count = remotes.withLock { $0.count }
+        #expect(count == 1)
+        let echoed = try client.request("POST", "/echo", headers: [("Content-Type", "application/json")],
+                                        body: Array("{\"a\":1}".utf8))
+        struct A: Decodable { var a: Int }
+        #expect(try echoed.json(A.self).a == 1)
+        #expect(try client.request("HEAD", "/hello").body.isEmpty)
+        #expect(try client.request("GET", "/nope").status == 404)
+    }
+
+    @Test func recoversWhenTheServerClosedAnIdleConnection() throws {
+        let s = try TestServer(testRouter(), limits: ServerLimits(idleTimeout: 0.2))
+        defer { s.stop() }
+        let client = HTTPClient(host: "127.0.0.1", port: s.port)
+        #expect(try client.request("GET", "/hello").text == "hello")
+        usleep(600_000)  // the server has closed the kept connection by now
+        #expect(try client.request("GET", "/hello").text == "hello")
+    }
+
+    @Test func timesOutOnASilentServer() throws {
+        let gate = Gate()
+        let s = try TestServer(testRouter(gate: gate))
+        defer {
+            gate.open()
+            s.stop()
+        }
+        let client = HTTPClient(host: "127.0.0.1", port: s.port, timeout: 0.3)
+        let start = Date()
+        #expect(throws: (any Error).self) { try client.request("GET", "/gate") }
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
+    @Test func connectionRefusedIsAnError() throws {
+        let port = try freePort()
+        #expect(throws: (any Error).self) { try HTTPClient(host: "127.0.0.1", port: port).request("GET", "/") }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import IO
+
+@Suite(.timeLimit(.minutes(1)))
+struct SocketTests {
+    @Test func listenAcceptAndConnectOnLoopback() throws {
+        let listener = try Socket.listen(host: "127.0.0.1", port: 0)
+        let port = try Socket.localPort(listener.rawValue)
+        #expect(port > 0)
+        var peer = ""
+        #expect(try Socket.accept(listener.rawValue, peer: &peer) == nil)  // nothing waiting: nil, not an error
+        let client = try Socket.connect(host: "127.0.0.1", port: port, timeout: 2)
+        var accepted: Int32 = -1
+        for _ in 0..<200 {
+            if let fd = try Socket.accept(listener.rawValue, peer: &peer) {
+                accepted = fd.release()
+                break
+            }
+            usleep(5_000)
+        }
+        #expect(accepted >= 0)
+        #expect(peer.hasPrefix("127.0.0.1:"))
+        _ = write(client.rawValue, "ping", 4)
+        var buf = [UInt8](repeating: 0, count: 8)
+        var n = -1
+        for _ in 0..<200 {
+            n = read(accepted, &buf, 8)
+            if n > 0 { break }
+            usleep(5_000)
+        }
+        #expect(Array(buf[..<max(0, n)]) == Array("ping".utf8))
+        close(accepted)
+        client.close()
+        listener.close()
+    }
+
+    @Test func reusePortLetsTwoListenersShareAPort() throws {
+        let first = try Socket.listen(host: "127.0.0.1", port: 0, reusePort: true)
+        let port = try Socket.localPort(first.rawValue)
+        let second = try Socket.listen(host: "127.0.0.1", port: port, reusePort: true)
+        #expect(try Socket.localPort(second.rawValue) == port)
+        second.close()
+        first.close()
+    }
+
+    @Test func connectToAClosedPortFailsWithErrno() throws {
+        let listener = try Socket.listen(host: "127.0.0.1", port: 0)
+        let port = try Socket.localPort(listener.rawValue)
+        listener.close()
+        #expect(throws: SystemError.self) { try Socket.connect(host: "127.0.0.1", port: port, timeout: 1).close() }
+    }
+
+    @Test func sysReturnsNilOnWouldBlockAndThrowsOtherwise() throws {
+        let (a, b) = try Socket.pair()
+        var byte: UInt8 = 0
+        #expect(try sys("read") { read(a, &byte, 1) } == nil)
+        close(a)
+        close(b)
+        #expect(throws: SystemError.self) { _ = try sys("read") { read(a, &byte, 1) } }
+        do {
+            _ = try sys("read") { read(-1, &byte, 1) }
+        } catch {
+            #expect(error.errno == EBADF)
+            #expect(error.description.contains("read"))
+        }
+    }
+}

@@ -1,0 +1,148 @@
+#!/bin/bash
+# Runs the whole app in the foreground: redis-server, the four services and nginx.
+# Ctrl-C (or SIGTERM) stops every process this script started, and only those, then exits 0.
+# If one of them dies on its own, the others are stopped and the script exits 1.
+#
+# Settings (environment, defaults in brackets):
+#   PORT [8080]  HOST [127.0.0.1]       where nginx listens
+#   DATA_DIR [./var]                     database, media, mail, redis and nginx files
+#   PUBLIC_URL [http://127.0.0.1:$PORT]  the origin browsers use (must match for POST/WS)
+#   BIN_DIR [.build/release]             where auth-svc, room-svc, relay-svc, mail-svc are
+#   AUTH_PORT [8081] ROOM_PORT [8082] RELAY_PORT [8083] MAIL_PORT [8084]   loopback service ports
+#   REDIS_PORT [6379]                    port of the redis-server started here
+#   REDIS_URL                            use this Redis instead of starting one
+#   LOG_LEVEL, PASSWORD_ITERATIONS, SMTP_URL, SMTP_STARTTLS, SMTP_USER, SMTP_PASSWORD, MAIL_FROM,
+#   SEND_RATE_PER_MINUTE ...             passed to the services as they are
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+PORT=${PORT:-8080}
+HOST=${HOST:-127.0.0.1}
+DATA_DIR=$(realpath -m "${DATA_DIR:-./var}")
+BIN_DIR=$(realpath -m "${BIN_DIR:-.build/release}")
+AUTH_PORT=${AUTH_PORT:-8081}
+ROOM_PORT=${ROOM_PORT:-8082}
+RELAY_PORT=${RELAY_PORT:-8083}
+MAIL_PORT=${MAIL_PORT:-8084}
+REDIS_PORT=${REDIS_PORT:-6379}
+export PUBLIC_URL=${PUBLIC_URL:-http://127.0.0.1:$PORT}
+export DATA_DIR
+export LOG_LEVEL=${LOG_LEVEL:-info}
+
+say() { printf 'run-local: %s\n' "$*" >&2; }
+fail() { say "$*"; stop_all; exit 1; }
+
+declare -a pids=()
+declare -A names=()
+stopping=0
+
+# Stops the children in reverse start order: SIGTERM, then SIGKILL after 10 s.
+stop_all() {
+    local i pid
+    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+        pid=${pids[i]}
+        kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null
+    done
+    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+        pid=${pids[i]}
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$pid" 2>/dev/null; then
+            say "${names[$pid]} (pid $pid) did not stop within 10 s; killing it"
+            kill -KILL "$pid" 2>/dev/null
+        fi
+        wait "$pid" 2>/dev/null
+    done
+    pids=()
+}
+trap 'stopping=1' INT TERM
+
+# start NAME COMMAND... : starts a child in the background and remembers its pid.
+start() {
+    local name=$1; shift
+    "$@" &
+    local pid=$!
+    pids+=("$pid")
+    names[$pid]=$name
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+need() { command -v "$1" >/dev/null 2>&1 || fail "$1 not found: run 'make deps' (installs $2)"; }
+need nginx nginx
+need curl curl
+need envsubst gettext-base
+for svc in auth room relay mail; do
+    [ -x "$BIN_DIR/$svc-svc" ] || fail "$BIN_DIR/$svc-svc not found: run 'make build' first"
+done
+for p in "$PORT" "$AUTH_PORT" "$ROOM_PORT" "$RELAY_PORT" "$MAIL_PORT"; do
+    port_free "$p" || fail "port $p is in use; set PORT / AUTH_PORT / ROOM_PORT / RELAY_PORT / MAIL_PORT"
+done
+
+# The nginx workers (an unprivileged user) read media files: keep the folders traversable.
+mkdir -p "$DATA_DIR/media" "$DATA_DIR/mail" "$DATA_DIR/redis" || fail "cannot create $DATA_DIR"
+chmod 755 "$DATA_DIR" "$DATA_DIR/media"
+
+if [ -z "${REDIS_URL:-}" ]; then
+    need redis-server redis-server
+    port_free "$REDIS_PORT" || fail "port $REDIS_PORT is in use (another Redis?); set REDIS_PORT, or REDIS_URL to use it"
+    start redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DATA_DIR/redis" \
+        --appendonly yes --save "" --daemonize no --loglevel warning --logfile ""
+    export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+    for _ in $(seq 50); do
+        redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+        kill -0 "${pids[0]}" 2>/dev/null || fail "redis-server exited during start"
+        sleep 0.1
+    done
+fi
+
+export ROOM_SVC_URL=${ROOM_SVC_URL:-http://127.0.0.1:$ROOM_PORT}
+LISTEN=127.0.0.1:$AUTH_PORT  start auth-svc  "$BIN_DIR/auth-svc"
+LISTEN=127.0.0.1:$ROOM_PORT  start room-svc  "$BIN_DIR/room-svc"
+LISTEN=127.0.0.1:$RELAY_PORT start relay-svc "$BIN_DIR/relay-svc"
+LISTEN=127.0.0.1:$MAIL_PORT  start mail-svc  "$BIN_DIR/mail-svc"
+
+prefix=$DATA_DIR/nginx
+conf=$prefix/nginx.conf
+NGINX_LISTEN=$HOST:$PORT NGINX_PREFIX=$prefix WEB_ROOT=$root/web MEDIA_ROOT=$DATA_DIR/media \
+AUTH_ADDR=127.0.0.1:$AUTH_PORT ROOM_ADDR=127.0.0.1:$ROOM_PORT RELAY_ADDRS=127.0.0.1:$RELAY_PORT \
+MAIL_ADDR=127.0.0.1:$MAIL_PORT NGINX_WORKERS=${NGINX_WORKERS:-auto} \
+    "$root/deploy/render-nginx.sh" "$root/deploy/nginx.conf.template" "$conf" || fail "cannot render $conf"
+nginx -q -t -p "$prefix" -c "$conf" -e "$prefix/logs/error.log" || fail "nginx rejected $conf"
+start nginx nginx -p "$prefix" -c "$conf" -e "$prefix/logs/error.log"
+
+# Ready when nginx and every service answer through nginx.
+url=http://127.0.0.1:$PORT
+deadline=$((SECONDS + ${START_TIMEOUT:-30}))
+for svc in nginx auth room relay mail; do
+    until curl -fsS -o /dev/null --max-time 2 "$url/_health/$svc" 2>/dev/null; do
+        ((stopping)) && { stop_all; exit 0; }
+        for pid in "${pids[@]}"; do
+            kill -0 "$pid" 2>/dev/null || fail "${names[$pid]} exited during start (see its output above)"
+        done
+        ((SECONDS < deadline)) || fail "$svc did not answer $url/_health/$svc within ${START_TIMEOUT:-30} s"
+        sleep 0.1
+    done
+done
+say "ready: ${PUBLIC_URL} (nginx on $HOST:$PORT, data in $DATA_DIR); Ctrl-C stops everything"
+
+# Wait until a signal arrives or a child exits.
+while true; do
+    died=""
+    wait -n -p died "${pids[@]}"
+    status=$?
+    if ((stopping)); then
+        say "stopping"
+        stop_all
+        exit 0
+    fi
+    if [ -n "$died" ]; then
+        say "${names[$died]} (pid $died) exited with status $status; stopping the others"
+        declare -a alive=()
+        for pid in "${pids[@]}"; do [ "$pid" = "$died" ] || alive+=("$pid"); done
+        pids=("${alive[@]}")
+        stop_all
+        exit 1
+    fi
+done

@@ -1,0 +1,146 @@
+"""Browser tests of the account pages: register, login, password reset, profile."""
+from __future__ import annotations
+
+import base64
+import re
+import tempfile
+
+from conftest import API, unique
+from webpages import css, js_errors, login, one, type_into, visible_text, wait, wait_text
+from selenium.webdriver.common.keys import Keys
+
+# A 1×1 PNG.
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+
+
+def register_api(stack):
+    name = unique("web")
+    creds = {"username": name, "email": f"{name}@example.test", "password": f"Pw-{name}-long enough"}
+    session = API(stack.url)
+    r = session.post("/api/auth/register", json=creds)
+    assert r.status_code == 201, r.text
+    return session, creds
+
+
+def test_app_pages_send_anonymous_visitors_to_login(page, stack):
+    page.get(stack.url + "/profile")
+    wait(page, lambda d: "/login" in d.current_url)
+    assert "next=" in page.current_url and "profile" in page.current_url
+
+
+def test_register_shows_errors_next_to_fields_then_lands_in_chat(page, stack, user):
+    _, taken = user
+    page.get(stack.url + "/register")
+    type_into(page, "#username", taken["username"])
+    type_into(page, "#email", unique("mail") + "@example.test")
+    type_into(page, "#password", "a fine long password 42" + Keys.ENTER)
+    wait(page, lambda d: visible_text(d, "#username-error"), message="no error for a taken username")
+    assert one(page, "#username").get_attribute("aria-invalid") == "true"
+
+    name = unique("reg")
+    type_into(page, "#username", name)
+    type_into(page, "#password", "12345678901" + Keys.ENTER)  # only digits: the server refuses it
+    wait(page, lambda d: visible_text(d, "#password-error"), message="no error for an all-digit password")
+
+    type_into(page, "#password", f"Pw-{name}-long enough" + Keys.ENTER)
+    wait(page, lambda d: d.current_url.rstrip("/") == stack.url)
+    wait(page, lambda d: d.execute_script("return !!(window.chatApp && chatApp.me)"))
+    assert page.execute_script("return chatApp.me.username") == name
+    assert not js_errors(page)
+
+
+def test_login_errors_and_next(page, stack, user):
+    _, creds = user
+    page.get(stack.url + "/login?next=/profile")
+    type_into(page, "#username", creds["username"])
+    type_into(page, "#password", "not the password" + Keys.ENTER)
+    wait_text(page, "#login-form .form-error", "Invalid credentials")
+    type_into(page, "#password", creds["password"] + Keys.ENTER)
+    wait(page, lambda d: d.current_url == stack.url + "/profile")
+
+    for evil in ("//evil.example/", "https://evil.example/", "/%5Cevil.example"):
+        page.delete_all_cookies()
+        login(page, stack.url, creds["email"], creds["password"], next_path=evil)
+        assert page.current_url.rstrip("/") == stack.url, evil
+    assert not js_errors(page)
+
+
+def test_password_reset_by_mail(page, stack, smtp, user):
+    _, creds = user
+    page.get(stack.url + "/forgot-password")
+    type_into(page, "#email", creds["email"] + Keys.ENTER)
+    wait(page, lambda d: visible_text(d, "#sent-notice"))
+    notice = visible_text(page, "#sent-notice")
+
+    page.get(stack.url + "/forgot-password")  # an unknown address gets the very same answer
+    type_into(page, "#email", unique("nobody") + "@example.test" + Keys.ENTER)
+    wait(page, lambda d: visible_text(d, "#sent-notice") == notice)
+
+    link = smtp.find_link(smtp.wait_for(creds["email"]), r"https?://\S+/reset-password#token=[\w-]+")
+    page.get(link)
+    one(page, "#new_password")
+    assert "token" not in page.current_url and not page.execute_script("return location.hash")
+    new = "a brand new password 7"
+    type_into(page, "#new_password", new)
+    type_into(page, "#confirm_password", new + Keys.ENTER)
+    wait(page, lambda d: visible_text(d, "#reset-done"))
+    login(page, stack.url, creds["username"], new)
+
+    page.delete_all_cookies()
+    page.get(link)  # single use
+    type_into(page, "#new_password", new + "x")
+    type_into(page, "#confirm_password", new + "x" + Keys.ENTER)
+    wait(page, lambda d: visible_text(d, "#invalid-token"))
+    assert css(page, "#invalid-token a[href='/forgot-password']")
+
+
+def test_profile_details_avatar_password_and_sessions(page, stack, user):
+    session, creds = user
+    other = API(stack.url)  # a second session of the same user, to be revoked from the page
+    assert other.post("/api/auth/login", json={"username": creds["username"], "password": creds["password"]}).status_code == 200
+    login(page, stack.url, creds["username"], creds["password"], next_path="/profile")
+    wait(page, lambda d: one(d, "#display_name").get_attribute("value"))
+
+    type_into(page, "#display_name", "Ada <b>Lovelace</b>")
+    type_into(page, "#bio", "Counts things.")
+    one(page, "#profile-form button[type=submit]").click()
+    wait_text(page, "#profile-form .form-status", "Saved")
+    assert session.get("/api/auth/me").json()["display_name"] == "Ada <b>Lovelace</b>"
+
+    with tempfile.NamedTemporaryFile(suffix=".png") as bad, tempfile.NamedTemporaryFile(suffix=".png") as good:
+        bad.write(b"this is not a picture at all")
+        bad.flush()
+        good.write(PNG)
+        good.flush()
+        one(page, "#avatar-file").send_keys(bad.name)  # named .png, but the bytes say otherwise: 415
+        one(page, "#avatar-save").click()
+        wait(page, lambda d: visible_text(d, "#avatar-form .form-error"), message="no error for a non-image")
+        one(page, "#avatar-cancel").click()
+        one(page, "#avatar-file").send_keys(good.name)
+        one(page, "#avatar-save").click()
+        wait(page, lambda d: (css(d, "#avatar-preview img") or [None])[0] is not None
+             and "/media/" in css(d, "#avatar-preview img")[0].get_attribute("src"))
+        one(page, "#avatar-remove").click()
+        wait(page, lambda d: not css(d, "#avatar-preview img"))
+
+    wait(page, lambda d: len(css(d, "#session-list li.session")) >= 2)
+    assert len(css(page, "#session-list li[data-current='true'] .this-device")) == 1
+    revoke = css(page, "#session-list li[data-current='false'] [data-action='revoke-session']")
+    before = len(css(page, "#session-list li.session"))
+    revoke[0].click()
+    wait(page, lambda d: len(css(d, "#session-list li.session")) == before - 1)
+
+    type_into(page, "#current_password", "wrong password here")
+    type_into(page, "#new_password", "another long password 9" + Keys.ENTER)
+    wait(page, lambda d: visible_text(d, "#current_password-error") or visible_text(d, "#password-form .form-error"))
+    type_into(page, "#current_password", creds["password"])
+    type_into(page, "#new_password", "another long password 9" + Keys.ENTER)
+    wait_text(page, "#password-form .form-status", "Password changed")
+    assert session.get("/api/auth/me").status_code == 401  # other sessions ended
+
+    one(page, "#logout-button").click()
+    wait(page, lambda d: "/login" in d.current_url)
+    page.get(stack.url + "/profile")
+    wait(page, lambda d: "/login" in d.current_url)
+    assert not js_errors(page)

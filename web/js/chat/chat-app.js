@@ -1,0 +1,581 @@
+// The chat page's state and behaviour: rooms, the open room, sending,
+// read positions. Real-time frames are handled in frames.js.
+import { get, post, patch, del, upload, goToLogin, ApiError } from "../api.js";
+import { announce, avatar, clear } from "../dom.js";
+import { waitText } from "../forms.js";
+import { ChatSocket } from "../socket.js";
+import { MessageList } from "./message-list.js";
+import { TypingTracker, typingText, displayName } from "./typing.js";
+import { sortRooms, totalUnread, documentTitle, mergeRoom, previewText } from "./rooms.js";
+import { RoomListView } from "./room-list-view.js";
+import { RoomView } from "./room-view.js";
+import { Composer } from "./composer.js";
+import { RoomMenu } from "./room-menu.js";
+import { ConnectionBanner } from "./banner.js";
+import { wireDialogs, openImage } from "./dialogs.js";
+import { wireNewRoomDialogs } from "./new-room-dialogs.js";
+import { handleFrame } from "./frames.js";
+
+const PAGE = 50;
+const CATCH_UP_PAGES = 20;
+const READ_INTERVAL = 1000;
+
+export function newClientId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export class ChatApp {
+  constructor() {
+    this.me = null;
+    this.rooms = new Map(); // id → room (from GET /api/rooms, kept live)
+    this.members = new Map(); // room id → members (from GET /api/rooms/{id})
+    this.lists = new Map(); // room id → MessageList (rooms whose history was opened)
+    this.online = new Map(); // user id → bool
+    this.typing = new TypingTracker();
+    this.openRoomId = null;
+    this.readSent = new Map(); // room id → highest read id posted
+    this.readAt = new Map(); // room id → time of the last read POST
+    this.readTimer = null;
+    this.typingTimer = null;
+    this.loadingOlder = false;
+    this.resyncing = false;
+    this.resyncAgain = false;
+    this.roomsRefreshTimer = null;
+
+    this.main = document.getElementById("main");
+    this.roomList = new RoomListView(document.getElementById("room-list"), document.getElementById("room-list-empty"));
+    this.roomView = new RoomView({
+      onLoadOlder: () => this.loadOlder(),
+      onRetry: (clientId) => this.deliver(this.openRoomId, clientId),
+      onDiscard: (clientId) => this.discard(clientId),
+      onOpenImage: openImage,
+      onScroll: () => this.checkRead(),
+    });
+    this.composer = new Composer({
+      onSend: (roomId, text) => this.sendText(roomId, text),
+      onImage: (roomId, file) => this.sendImage(roomId, file),
+      onTyping: (roomId) => this.socket && this.socket.send({ type: "typing", room_id: roomId }),
+    });
+    this.menu = new RoomMenu({
+      room: () => this.rooms.get(this.openRoomId),
+      members: () => this.members.get(this.openRoomId) || [],
+      me: () => this.me,
+      isOnline: (id) => this.isOnline(id),
+      rename: (name) => this.rename(name),
+      setPicture: (file) => this.setPicture(file),
+      addMember: (username) => this.addMember(username),
+      clearHistory: () => this.clearHistory(),
+      leave: () => this.leave(),
+    });
+    this.banner = new ConnectionBanner(() => this.socket.reconnectNow());
+  }
+
+  async start() {
+    this.me = await get("/api/auth/me", { redirectOn401: true });
+    wireDialogs();
+    wireNewRoomDialogs({
+      me: () => this.me,
+      createPrivate: (username) => this.createRoom({ kind: "private", username }),
+      createGroup: (name, members) => this.createRoom({ kind: "group", name, members }),
+    });
+    document.getElementById("back-to-rooms").addEventListener("click", () => this.navigate(null));
+    document.getElementById("room-menu-button").addEventListener("click", () => this.menu.open());
+    window.addEventListener("hashchange", () => this.route());
+    window.addEventListener("focus", () => this.checkRead());
+    document.addEventListener("visibilitychange", () => this.checkRead());
+    setInterval(() => this.renderRooms(), 60_000);
+
+    try {
+      await this.loadRooms();
+    } catch (error) {
+      this.showRoomsError(error);
+    }
+    this.route();
+    this.socket = new ChatSocket({
+      onFrame: (frame) => handleFrame(this, frame),
+      onState: (state) => this.banner.show(state),
+      onFailure: (failures) => this.checkSession(failures),
+    });
+    this.socket.start();
+  }
+
+  // ----- rooms
+
+  async loadRooms() {
+    const { rooms } = await get("/api/rooms", { redirectOn401: true });
+    const fresh = new Map();
+    for (const r of rooms) fresh.set(r.id, { ...r });
+    for (const id of this.rooms.keys()) {
+      if (!fresh.has(id)) this.forgetRoom(id);
+    }
+    this.rooms = fresh;
+    document.getElementById("rooms-error").hidden = true;
+    this.renderRooms();
+    if (this.openRoomId !== null && !this.rooms.has(this.openRoomId)) this.navigate(null);
+    this.fetchPrivateMembers();
+  }
+
+  showRoomsError(error) {
+    if (error instanceof ApiError && error.status === 401) return;
+    const slot = document.getElementById("rooms-error");
+    slot.textContent = `Could not load your conversations: ${error.message}`;
+    slot.hidden = false;
+  }
+
+  /** Refreshes the room list soon, once, for events we cannot apply locally. */
+  refreshRoomsSoon() {
+    clearTimeout(this.roomsRefreshTimer);
+    this.roomsRefreshTimer = setTimeout(() => this.loadRooms().catch(() => {}), 300);
+  }
+
+  forgetRoom(id) {
+    this.rooms.delete(id);
+    this.lists.delete(id);
+    this.members.delete(id);
+    this.readSent.delete(id);
+  }
+
+  /** Members of private rooms, for the other person's online dot. A few at a time. */
+  async fetchPrivateMembers() {
+    const missing = [...this.rooms.values()].filter((r) => r.kind === "private" && !this.members.has(r.id));
+    const worker = async () => {
+      while (missing.length) {
+        const room = missing.shift();
+        await this.fetchMembers(room.id).catch(() => {});
+      }
+    };
+    await Promise.all([worker(), worker(), worker()]);
+    this.renderRooms();
+  }
+
+  async fetchMembers(roomId) {
+    const room = await get(`/api/rooms/${roomId}`, { redirectOn401: true });
+    if (!this.rooms.has(roomId)) return;
+    const { members, ...rest } = room;
+    this.members.set(roomId, members || []);
+    for (const m of members || []) if (typeof m.online === "boolean" && m.id !== this.me.id) this.online.set(m.id, m.online);
+    this.rooms.set(roomId, mergeRoom(this.rooms.get(roomId), rest));
+    if (roomId === this.openRoomId) {
+      this.renderHeader();
+      this.renderMessages();
+      if (this.menu.isOpen) this.menu.render();
+    }
+  }
+
+  upsertRoom(room) {
+    const { members, ...rest } = room;
+    const known = this.rooms.get(room.id);
+    this.rooms.set(room.id, mergeRoom(known, rest));
+    if (Array.isArray(members)) this.members.set(room.id, members);
+    return !known;
+  }
+
+  otherMember(room) {
+    const members = this.members.get(room.id);
+    return members ? members.find((m) => m.id !== this.me.id) || null : null;
+  }
+
+  isOnline(userId) {
+    return userId === this.me.id || this.online.get(userId) === true;
+  }
+
+  renderRooms() {
+    if (!this.me) return;
+    const rooms = sortRooms([...this.rooms.values()]);
+    this.roomList.render(rooms, {
+      me: this.me,
+      openRoomId: this.openRoomId,
+      otherMember: (r) => this.otherMember(r),
+      isOnline: (id) => this.isOnline(id),
+    });
+    document.title = documentTitle(totalUnread(rooms));
+  }
+
+  async createRoom(body) {
+    const room = await post("/api/rooms", body, { redirectOn401: true });
+    this.upsertRoom(room);
+    this.renderRooms();
+    if (room.kind === "private" && !this.members.has(room.id)) this.fetchMembers(room.id).catch(() => {});
+    this.navigate(room.id);
+  }
+
+  // ----- navigation
+
+  navigate(roomId) {
+    const hash = roomId === null ? "" : `#room=${roomId}`;
+    if (location.hash !== hash) history.pushState(null, "", location.pathname + location.search + hash);
+    this.route();
+  }
+
+  route() {
+    const match = /^#room=(\d+)$/.exec(location.hash);
+    const id = match ? Number(match[1]) : null;
+    if (id !== null && this.rooms.has(id)) this.openRoom(id);
+    else this.closeRoom();
+  }
+
+  closeRoom() {
+    this.openRoomId = null;
+    this.main.dataset.view = "list";
+    document.getElementById("room-view").hidden = true;
+    document.getElementById("no-room").hidden = false;
+    this.menu.close();
+    this.renderRooms();
+  }
+
+  async openRoom(id) {
+    const changed = this.openRoomId !== id;
+    this.openRoomId = id;
+    this.main.dataset.view = "room";
+    document.getElementById("no-room").hidden = true;
+    document.getElementById("room-view").hidden = false;
+    if (changed) {
+      this.roomView.reset();
+      this.composer.setRoom(id);
+      this.menu.close();
+      if (window.matchMedia("(min-width: 720px)").matches) this.composer.focus();
+    }
+    this.renderRooms();
+    this.renderHeader();
+    this.renderTyping();
+    let list = this.lists.get(id);
+    if (!list) this.lists.set(id, (list = new MessageList()));
+    this.renderMessages();
+    if (changed) this.fetchMembers(id).catch(() => {});
+    if (!list.loaded) await this.loadLatest(id);
+  }
+
+  renderHeader() {
+    const room = this.rooms.get(this.openRoomId);
+    if (!room) return;
+    document.getElementById("room-title").textContent = room.name;
+    const members = this.members.get(room.id) || [];
+    let subtitle = "";
+    let online;
+    let key = `room${room.id}`;
+    if (room.kind === "private") {
+      const other = this.otherMember(room);
+      if (other) {
+        online = this.isOnline(other.id);
+        key = other.id;
+        subtitle = `@${other.username} · ${online ? "online" : "offline"}`;
+      }
+    } else if (members.length) {
+      const on = members.filter((m) => this.isOnline(m.id)).length;
+      subtitle = `${members.length} members · ${on} online`;
+    }
+    document.getElementById("room-subtitle").textContent = subtitle;
+    const slot = document.getElementById("room-avatar");
+    clear(slot);
+    slot.append(avatar({ url: room.picture_url, name: room.name, key, size: "sm", online }));
+  }
+
+  renderMessages(opts = {}) {
+    const id = this.openRoomId;
+    if (id === null) return;
+    const list = this.lists.get(id);
+    const room = this.rooms.get(id);
+    if (!list || !room) return;
+    this.roomView.render(list, { me: this.me, room, members: this.members.get(id) || [] }, opts);
+    if (list.loaded && !this.loadingOlder) {
+      this.roomView.setHistoryStatus(
+        list.confirmed.length === 0 && list.pending.length === 0 ? "No messages yet. Say hello!" :
+        list.hasMore ? "" : "This is the beginning of the conversation.");
+    } else if (!list.loaded) {
+      this.roomView.setHistoryStatus("Loading messages…");
+    }
+    this.checkRead();
+  }
+
+  renderTyping() {
+    if (this.openRoomId === null) return;
+    this.roomView.setTyping(typingText(this.typing.users(this.openRoomId)));
+  }
+
+  scheduleTypingRefresh() {
+    clearTimeout(this.typingTimer);
+    const next = this.typing.nextExpiry();
+    if (next === null) return;
+    this.typingTimer = setTimeout(() => {
+      this.renderTyping();
+      this.scheduleTypingRefresh();
+    }, Math.max(50, next - Date.now() + 20));
+  }
+
+  // ----- history
+
+  async loadLatest(id) {
+    const list = this.lists.get(id);
+    try {
+      const { messages, has_more } = await get(`/api/rooms/${id}/messages?limit=${PAGE}`, { redirectOn401: true });
+      list.add(messages);
+      list.hasMore = Boolean(has_more);
+      list.loaded = true;
+      this.noteLastMessage(id, list.newest);
+    } catch (error) {
+      if (id === this.openRoomId) this.roomView.setHistoryStatus(`Could not load messages: ${error.message}`);
+      return;
+    }
+    if (id === this.openRoomId) {
+      this.renderMessages({ forceBottom: true });
+      if (list.hasMore && this.roomView.needsMoreHistory()) this.loadOlder();
+    }
+  }
+
+  async loadOlder() {
+    const id = this.openRoomId;
+    const list = id === null ? null : this.lists.get(id);
+    if (!list || !list.loaded || !list.hasMore || this.loadingOlder || list.confirmed.length === 0) return;
+    this.loadingOlder = true;
+    this.roomView.setHistoryStatus("Loading older messages…");
+    try {
+      const { messages, has_more } = await get(`/api/rooms/${id}/messages?before=${list.oldestId}&limit=${PAGE}`, { redirectOn401: true });
+      list.add(messages);
+      list.hasMore = Boolean(has_more);
+    } catch (error) {
+      this.loadingOlder = false;
+      if (id === this.openRoomId) this.roomView.setHistoryStatus(`Could not load older messages: ${error.message}`);
+      return;
+    }
+    this.loadingOlder = false;
+    if (id !== this.openRoomId) return;
+    this.renderMessages({ keepOlderAnchor: true });
+    if (list.hasMore && this.roomView.needsMoreHistory()) this.loadOlder();
+  }
+
+  /** Fetches everything after the last known message of a room (after reconnects and resyncs). */
+  async catchUp(id) {
+    const list = this.lists.get(id);
+    if (!list || !list.loaded) return;
+    if (list.lastId === 0) {
+      list.loaded = false;
+      return this.loadLatest(id);
+    }
+    for (let page = 0; page < CATCH_UP_PAGES; page++) {
+      const after = list.lastId;
+      const { messages, has_more } = await get(`/api/rooms/${id}/messages?after=${after}&limit=100`, { redirectOn401: true });
+      if (this.lists.get(id) !== list) return;
+      const added = list.add(messages);
+      for (const m of added) if (m.author) this.typing.remove(id, m.author.id);
+      this.noteLastMessage(id, list.newest);
+      if (added.length && id === this.openRoomId) this.renderMessages({ newFromOthers: added.some((m) => m.author.id !== this.me.id) });
+      if (!has_more || messages.length === 0) return;
+    }
+    // Far behind: start again from the latest page.
+    this.lists.set(id, new MessageList());
+    if (id === this.openRoomId) this.roomView.reset();
+    await this.loadLatest(id);
+  }
+
+  noteLastMessage(roomId, message) {
+    const room = this.rooms.get(roomId);
+    if (!room || !message) return;
+    if (!room.last_message || message.id > room.last_message.id) {
+      room.last_message = message;
+      this.renderRooms();
+    }
+  }
+
+  /** A stored message from the WebSocket or an HTTP reply; shown once. */
+  receiveMessage(roomId, message, { live = false } = {}) {
+    const room = this.rooms.get(roomId);
+    if (!room) {
+      this.refreshRoomsSoon();
+      return;
+    }
+    const list = this.lists.get(roomId);
+    const known = list ? list.has(message.id) : Boolean(room.last_message && room.last_message.id >= message.id);
+    if (list) list.add([message]);
+    const mine = message.author && message.author.id === this.me.id;
+    if (message.author && this.typing.remove(roomId, message.author.id)) this.renderTyping();
+    if (!room.last_message || message.id > room.last_message.id) room.last_message = message;
+    if (!known && !mine) {
+      room.unread = (room.unread | 0) + 1;
+      if (live) announce(`${displayName(message.author)} in ${room.name}: ${previewText(message, this.me.id, "private")}`);
+    }
+    if (roomId === this.openRoomId) this.renderMessages({ newFromOthers: !known && !mine });
+    this.renderRooms();
+  }
+
+  // ----- sending
+
+  sendText(roomId, text) {
+    const list = this.lists.get(roomId);
+    if (!list) return;
+    const clientId = newClientId();
+    list.addPending({ client_id: clientId, room_id: roomId, author: this.me, kind: "text", body: text, created_at: new Date().toISOString() });
+    this.renderMessages({ forceBottom: true });
+    this.deliver(roomId, clientId);
+  }
+
+  sendImage(roomId, file) {
+    const list = this.lists.get(roomId);
+    if (!list) return;
+    const clientId = newClientId();
+    list.addPending({
+      client_id: clientId, room_id: roomId, author: this.me, kind: "image",
+      image_url: URL.createObjectURL(file), file, created_at: new Date().toISOString(),
+    });
+    this.renderMessages({ forceBottom: true });
+    this.deliver(roomId, clientId);
+  }
+
+  async deliver(roomId, clientId) {
+    const list = this.lists.get(roomId);
+    const pending = list && list.findPending(clientId);
+    if (!pending) return;
+    list.setPendingState(clientId, "sending");
+    if (roomId === this.openRoomId) this.renderMessages();
+    let message;
+    try {
+      message = pending.kind === "image"
+        ? await upload("POST", `/api/rooms/${roomId}/images`, pending.file)
+        : await post(`/api/rooms/${roomId}/messages`, { body: pending.body, client_id: clientId });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) return goToLogin();
+      const reason = error instanceof ApiError && error.status === 429
+        ? `too many messages, try again in ${waitText(error.retryAfter)}`
+        : error.message;
+      list.setPendingState(clientId, "failed", reason);
+      if (roomId === this.openRoomId) this.renderMessages();
+      return;
+    }
+    list.removePending(clientId);
+    this.receiveMessage(roomId, message);
+    if (pending.image_url) setTimeout(() => URL.revokeObjectURL(pending.image_url), 1000);
+  }
+
+  discard(clientId) {
+    const list = this.lists.get(this.openRoomId);
+    const p = list && list.removePending(clientId);
+    if (p && p.image_url) URL.revokeObjectURL(p.image_url);
+    this.renderMessages();
+  }
+
+  // ----- read positions
+
+  /** Posts the read position when the newest message of the open room is on screen and the tab has focus. */
+  checkRead() {
+    const id = this.openRoomId;
+    if (id === null || document.visibilityState !== "visible" || !document.hasFocus()) return;
+    const list = this.lists.get(id);
+    const room = this.rooms.get(id);
+    const newest = list && list.newest;
+    if (!room || !newest || !this.roomView.isNewestVisible()) return;
+    if (room.unread) {
+      room.unread = 0;
+      this.renderRooms();
+    }
+    const done = Math.max(room.last_read_id || 0, this.readSent.get(id) || 0);
+    if (newest.id <= done) return;
+    const wait = (this.readAt.get(id) || 0) + READ_INTERVAL - Date.now();
+    if (wait > 0) {
+      clearTimeout(this.readTimer);
+      this.readTimer = setTimeout(() => this.checkRead(), wait);
+      return;
+    }
+    this.readAt.set(id, Date.now());
+    this.readSent.set(id, newest.id);
+    post(`/api/rooms/${id}/read`, { message_id: newest.id })
+      .then(() => {
+        const r = this.rooms.get(id);
+        if (r) r.last_read_id = Math.max(r.last_read_id || 0, newest.id);
+      })
+      .catch(() => {
+        if (this.readSent.get(id) === newest.id) this.readSent.set(id, done);
+      });
+  }
+
+  // ----- room actions (menu)
+
+  async rename(name) {
+    const room = await patch(`/api/rooms/${this.openRoomId}`, { name }, { redirectOn401: true });
+    this.upsertRoom(room);
+    this.afterRoomChange();
+  }
+
+  async setPicture(file) {
+    const room = await upload("PUT", `/api/rooms/${this.openRoomId}/picture`, file, { redirectOn401: true });
+    this.upsertRoom(room);
+    this.afterRoomChange();
+  }
+
+  async addMember(username) {
+    const id = this.openRoomId;
+    const room = await post(`/api/rooms/${id}/members`, { username }, { redirectOn401: true });
+    this.upsertRoom(room);
+    await this.fetchMembers(id).catch(() => {});
+    this.afterRoomChange();
+  }
+
+  afterRoomChange() {
+    this.renderRooms();
+    this.renderHeader();
+    if (this.menu.isOpen) this.menu.render();
+  }
+
+  async clearHistory() {
+    const id = this.openRoomId;
+    await post(`/api/rooms/${id}/clear`, undefined, { redirectOn401: true });
+    const list = this.lists.get(id);
+    if (list) list.clear();
+    const room = this.rooms.get(id);
+    if (room) {
+      room.unread = 0;
+      room.last_message = null;
+    }
+    this.roomView.reset();
+    this.renderMessages();
+    this.roomView.setHistoryStatus("History cleared.");
+    this.renderRooms();
+    this.refreshRoomsSoon();
+  }
+
+  async leave() {
+    const id = this.openRoomId;
+    await del(`/api/rooms/${id}/members/me`, { redirectOn401: true });
+    const room = this.rooms.get(id);
+    this.forgetRoom(id);
+    this.navigate(null);
+    if (room) announce(`You left ${room.name}.`);
+  }
+
+  // ----- connection
+
+  async resync() {
+    if (this.resyncing) {
+      this.resyncAgain = true;
+      return;
+    }
+    this.resyncing = true;
+    try {
+      do {
+        this.resyncAgain = false;
+        await this.loadRooms();
+        for (const id of [...this.lists.keys()]) {
+          if (this.rooms.has(id)) await this.catchUp(id);
+        }
+        if (this.openRoomId !== null) await this.fetchMembers(this.openRoomId);
+      } while (this.resyncAgain);
+    } catch (error) {
+      this.showRoomsError(error);
+      setTimeout(() => this.resync(), 5000);
+    } finally {
+      this.resyncing = false;
+    }
+  }
+
+  async checkSession(failures) {
+    if (failures < 2) return;
+    try {
+      await get("/api/auth/me", { redirectOn401: true });
+    } catch {
+      // Offline or logged out; the redirect already happened for the latter.
+    }
+  }
+}
