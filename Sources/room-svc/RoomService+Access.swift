@@ -23,13 +23,16 @@ extension RoomService {
         return Response(status: .ok, headers: Headers([("X-Accel-Redirect", "/_protected_media/" + file), ("Content-Type", mime)]))
     }
 
-    /// `GET /internal/users/{id}/rooms` → `{"rooms": [ids]}` (relay-svc, when a socket connects).
+    /// `GET /internal/users/{id}/rooms` → `{"user": user, "rooms": [ids]}` (relay-svc, when a socket
+    /// connects: the hello frame and the typing frames carry the user); 404 for an unknown user.
     func internalUserRooms(_ req: Request) throws -> Response {
-        let user = try req.id("id")
-        let ids = try db.read { conn in
-            try conn.query("SELECT room_id FROM memberships WHERE user_id = ? ORDER BY room_id", user).map { String($0.int("room_id")) }
+        let id = try req.id("id")
+        let (user, ids) = try db.read { conn in
+            (try RoomStore.user(id: id, conn),
+             try conn.query("SELECT room_id FROM memberships WHERE user_id = ? ORDER BY room_id", id).map { String($0.int("room_id")) })
         }
-        return .jsonBytes(Array(("{\"rooms\":[" + ids.joined(separator: ",") + "]}").utf8))
+        guard let user else { throw HTTPError.notFound() }
+        return .jsonBytes(Array(("{\"user\":" + user.json() + ",\"rooms\":[" + ids.joined(separator: ",") + "]}").utf8))
     }
 
     /// `GET /internal/rooms/{id}/members/{user}` → 204 when a member, else 404 (relay-svc, for typing).

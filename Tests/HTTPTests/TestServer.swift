@@ -56,6 +56,10 @@ final class EchoUpgrade: UpgradedConnection {
         if bytes.contains(UInt8(ascii: "q")) { context?.close() }
     }
     func closed() { context = nil }
+    func serverStopping() {
+        context?.write(SharedBytes(Array("bye".utf8)))
+        context?.close()
+    }
 }
 
 func testRouter(gate: Gate = Gate()) -> Router {

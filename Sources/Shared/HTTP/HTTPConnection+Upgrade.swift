@@ -18,6 +18,14 @@ extension HTTPConnection: ConnectionContext {
         return true
     }
 
+    @discardableResult
+    func enqueue(_ buffer: SharedBytes, limit: Int) -> Bool {
+        guard phase == .upgraded, !closeWhenDrained else { return false }
+        guard outboundBytes + buffer.count <= min(limit, owner.limits.maxOutbound) else { return false }
+        enqueue(buffer)
+        return true
+    }
+
     var pendingBytes: Int { outboundBytes }
 
     func close() {

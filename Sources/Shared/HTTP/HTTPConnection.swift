@@ -240,7 +240,7 @@ final class HTTPConnection: EventHandler {
         case .reading where parser.isIdle && pending.isEmpty && head == nil:
             if outboundBytes == 0 { abort() } else { phase = .closing }
         case .upgraded:
-            closeUpgraded()
+            if let upgraded { upgraded.serverStopping() } else { closeUpgraded() }
         case .lingering:
             abort()  // everything was said already; do not hold shutdown for the peer
         default:

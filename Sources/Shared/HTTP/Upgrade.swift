@@ -7,6 +7,11 @@ public protocol ConnectionContext: AnyObject {
     /// Queues bytes for writing. A shared buffer may be queued on many connections without copying.
     /// Returns false, and writes nothing, if the connection's outbound limit would be exceeded.
     @discardableResult func write(_ buffer: SharedBytes) -> Bool
+    /// Queues bytes without writing them yet, so several buffers leave in one writev(2) at the next
+    /// `flush()`. Returns false, and queues nothing, if the outbound limit would be exceeded.
+    @discardableResult func enqueue(_ buffer: SharedBytes, limit: Int) -> Bool
+    /// Writes what is queued, as far as the socket takes it.
+    func flush()
     /// Bytes queued and not yet written to the socket.
     var pendingBytes: Int { get }
     /// Flushes what is queued, then closes.
@@ -25,6 +30,9 @@ public protocol UpgradedConnection: AnyObject {
     func received(_ bytes: UnsafeRawBufferPointer)
     /// The connection closed, by either side. Called exactly once.
     func closed()
+    /// The server is shutting down: say goodbye in the protocol's own terms, then close. The server
+    /// aborts what is still open when its shutdown grace period ends.
+    func serverStopping()
 }
 
 /// Runs closures on one event-loop thread.

@@ -70,6 +70,21 @@ public final class WebSocketConnection: UpgradedConnection, @unchecked Sendable 
         return write(frame)
     }
 
+    /// Queues an encoded frame without writing it yet: call `flush()` after queueing a batch, so
+    /// the batch leaves in one system call. A client too slow for it is dropped as in `send`.
+    @discardableResult
+    public func enqueue(shared frame: SharedBytes) -> Bool {
+        guard state == .open, let context else { return false }
+        if context.enqueue(frame, limit: configuration.maxPending) { return true }
+        dropSlowClient(context)
+        return false
+    }
+
+    /// Writes what `enqueue(shared:)` queued.
+    public func flush() {
+        context?.flush()
+    }
+
     /// `send(shared:)` from any thread: hops to the connection's loop.
     public func sendFromAnyThread(_ frame: SharedBytes) {
         guard let executor else { return }
@@ -119,6 +134,11 @@ public final class WebSocketConnection: UpgradedConnection, @unchecked Sendable 
             guard let frame else { return }
             handle(frame)
         }
+    }
+
+    /// The server is shutting down: close with 1001 so the client reconnects (to another instance).
+    public func serverStopping() {
+        close(.goingAway, reason: "server restarting")
     }
 
     public func closed() {
@@ -183,12 +203,17 @@ public final class WebSocketConnection: UpgradedConnection, @unchecked Sendable 
     private func write(_ frame: SharedBytes) -> Bool {
         guard let context else { return false }
         if context.pendingBytes + frame.count <= configuration.maxPending, context.write(frame) { return true }
+        dropSlowClient(context)
+        return false
+    }
+
+    /// Closes with 1008 and drops what is queued: the client reconnects and catches up.
+    private func dropSlowClient(_ context: any ConnectionContext) {
         log.debug("websocket client too slow", ["ws.pending_bytes": "\(context.pendingBytes)"])
         enterClosing()
         closeCode = CloseCode.policyViolation.rawValue
         context.write(SharedBytes(FrameEncoder.close(.policyViolation, reason: "client too slow")))
         context.abort()
-        return false
     }
 
     /// A write may drop the connection, and the server may report `closed()` right away.

@@ -1,0 +1,137 @@
+import HTTP
+import Synchronization
+import WebSocket
+
+/// The sockets of one event loop, indexed by room and by user, and the deliveries waiting for that loop.
+///
+/// Everything but `post` runs on the loop's thread. The subscriber thread `post`s decoded events; the
+/// first one of a batch wakes the loop, which then writes the whole batch: every frame is queued on
+/// every target socket first, and each socket is flushed once, so a burst leaves in one writev(2)
+/// per socket.
+final class LocalHub: @unchecked Sendable {
+    // @unchecked Sendable: `inbox` is a Mutex; every other property belongs to the loop thread
+    // (`post` only touches `inbox` and the executor).
+    struct Delivery: Sendable {
+        var envelope: Envelope
+        var frame: SharedBytes
+    }
+
+    let executor: any LoopExecutor
+    private let subscriptions: Subscriptions
+    private let inbox = Mutex<[Delivery]>([])
+    private var byRoom: [Int: [ObjectIdentifier: Client]] = [:]
+    private var byUser: [Int: [ObjectIdentifier: Client]] = [:]
+
+    init(executor: any LoopExecutor, subscriptions: Subscriptions) {
+        self.executor = executor
+        self.subscriptions = subscriptions
+    }
+
+    // MARK: Any thread
+
+    func post(_ delivery: Delivery) {
+        let first = inbox.withLock { queue -> Bool in
+            queue.append(delivery)
+            return queue.count == 1
+        }
+        if first { executor.execute { [self] in drain() } }
+    }
+
+    // MARK: Loop thread
+
+    var clientCount: Int { byUser.values.reduce(0) { $0 + $1.count } }
+
+    /// Starts routing the rooms' and the user's events to `client`.
+    func add(_ client: Client) {
+        if byUser[client.userID, default: [:]].updateValue(client, forKey: client.id) == nil,
+           byUser[client.userID]!.count == 1 {
+            subscriptions.retain([Envelope.userChannel(client.userID)])
+        }
+        follow(client, rooms: client.rooms)
+    }
+
+    func remove(_ client: Client) {
+        unfollow(client, rooms: client.rooms)
+        if byUser[client.userID]?.removeValue(forKey: client.id) != nil, byUser[client.userID]!.isEmpty {
+            byUser[client.userID] = nil
+            subscriptions.release([Envelope.userChannel(client.userID)])
+        }
+    }
+
+    /// Sends `frame` to every socket (after a Redis outage: `resync`).
+    func broadcast(_ frame: SharedBytes) {
+        for clients in byUser.values {
+            for client in clients.values { client.socket.send(shared: frame) }
+        }
+    }
+
+    /// Closes every socket with `code`.
+    func closeAll(_ code: CloseCode, reason: String) {
+        for clients in byUser.values {
+            for client in clients.values { client.socket.close(code, reason: reason) }
+        }
+    }
+
+    private func follow(_ client: Client, rooms: some Sequence<Int>) {
+        var newChannels: [String] = []
+        for room in rooms where byRoom[room, default: [:]].updateValue(client, forKey: client.id) == nil {
+            if byRoom[room]!.count == 1 { newChannels.append(Envelope.roomChannel(room)) }
+        }
+        if !newChannels.isEmpty { subscriptions.retain(newChannels) }
+    }
+
+    private func unfollow(_ client: Client, rooms: some Sequence<Int>) {
+        var goneChannels: [String] = []
+        for room in rooms where byRoom[room]?.removeValue(forKey: client.id) != nil {
+            if byRoom[room]!.isEmpty {
+                byRoom[room] = nil
+                goneChannels.append(Envelope.roomChannel(room))
+            }
+        }
+        if !goneChannels.isEmpty { subscriptions.release(goneChannels) }
+    }
+
+    private func drain() {
+        let batch = inbox.withLock { queue -> [Delivery] in
+            defer { queue.removeAll(keepingCapacity: true) }
+            return queue
+        }
+        var touched: [ObjectIdentifier: Client] = [:]
+        for delivery in batch {
+            let envelope = delivery.envelope
+            switch envelope.target {
+            case .room(let room):
+                guard let clients = byRoom[room] else { continue }
+                for client in clients.values where client.userID != envelope.except {
+                    if client.socket.enqueue(shared: delivery.frame) { touched[client.id] = client }
+                }
+            case .user(let user):
+                guard let clients = byUser[user] else { continue }
+                for client in clients.values {
+                    if let membership = envelope.membership { apply(membership, to: client) }
+                    if client.socket.enqueue(shared: delivery.frame) { touched[client.id] = client }
+                }
+            case .rooms(let rooms):
+                var seen: Set<ObjectIdentifier> = []
+                for room in rooms {
+                    guard let clients = byRoom[room] else { continue }
+                    for client in clients.values where client.userID != envelope.except && seen.insert(client.id).inserted {
+                        if client.socket.enqueue(shared: delivery.frame) { touched[client.id] = client }
+                    }
+                }
+            }
+        }
+        for client in touched.values { client.socket.flush() }
+    }
+
+    private func apply(_ membership: Envelope.Membership, to client: Client) {
+        switch membership {
+        case .joined(let room):
+            guard client.rooms.insert(room).inserted else { return }
+            follow(client, rooms: [room])
+        case .left(let room):
+            guard client.rooms.remove(room) != nil else { return }
+            unfollow(client, rooms: [room])
+        }
+    }
+}

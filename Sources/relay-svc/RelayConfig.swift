@@ -1,0 +1,59 @@
+import Foundation
+import Redis
+import Runtime
+
+/// relay-svc settings, from the environment.
+struct RelayConfig: Sendable {
+    var listen: HostPort
+    var redis: RedisURL
+    /// Where room-svc answers `GET /internal/users/{id}/rooms`.
+    var roomService: HostPort
+    /// The browser origin every upgrade must carry (from PUBLIC_URL).
+    var publicOrigin: String
+    /// This process's name in the presence keys; unique per running instance.
+    var instance: String
+    var logLevel: LogLevel
+    var pingInterval: Double
+    var idleTimeout: Double
+    /// Lifetime of `presence:<user>:<instance>`; refreshed every third of it.
+    var presenceTTL: Int
+    /// How long a user's last socket must stay closed before they are announced offline.
+    var offlineDebounce: Double
+    /// Typing frames one socket may publish per room per this many seconds (the page sends one per 3 s).
+    var typingInterval: Double
+
+    init(environment: [String: String]) throws {
+        var env = Environment(environment)
+        listen = env.hostPort("LISTEN", default: "127.0.0.1:8083")
+        let redisText = env.string("REDIS_URL", default: "redis://127.0.0.1:6379")
+        redis = RedisURL(parsing: redisText) ?? RedisURL(host: "127.0.0.1")
+        if RedisURL(parsing: redisText) == nil { env.problem("REDIS_URL must look like redis://host:port[/db], got \"\(redisText)\"") }
+        let roomURL = env.baseURL("ROOM_SVC_URL", default: "http://127.0.0.1:8082")
+        roomService = RelayConfig.hostPort(of: roomURL) ?? HostPort(host: "127.0.0.1", port: 8082)
+        if roomURL.hasPrefix("https:") { env.problem("ROOM_SVC_URL must be plain http:// (an internal address)") }
+        publicOrigin = RelayConfig.origin(of: env.baseURL("PUBLIC_URL", default: "http://127.0.0.1:8080"))
+        instance = env.string("RELAY_INSTANCE", default: "\(ProcessInfo.processInfo.hostName)-\(getpid())")
+        if instance.contains(where: { $0 == ":" || $0 == " " }) { env.problem("RELAY_INSTANCE may not contain ':' or spaces") }
+        logLevel = env.logLevel()
+        pingInterval = env.double("PING_INTERVAL", default: 30, range: 0.05...3600)
+        idleTimeout = env.double("IDLE_TIMEOUT", default: 75, range: 0.1...7200)
+        presenceTTL = env.int("PRESENCE_TTL", default: 60, range: 2...3600)
+        offlineDebounce = env.double("OFFLINE_DEBOUNCE", default: 5, range: 0...600)
+        typingInterval = env.double("TYPING_INTERVAL", default: 1, range: 0...60)
+        try env.validate()
+    }
+
+    /// `http://host:port` → host and port (80 when absent).
+    static func hostPort(of url: String) -> HostPort? {
+        guard let parsed = URL(string: url), let host = parsed.host else { return nil }
+        return HostPort(host: host, port: UInt16(parsed.port ?? 80))
+    }
+
+    /// The origin (RFC 6454) of a base URL: scheme, host and a port other than the default.
+    static func origin(of url: String) -> String {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme, let host = parsed.host else { return url }
+        let defaultPort = scheme == "https" ? 443 : 80
+        let port = parsed.port.map { $0 == defaultPort ? "" : ":\($0)" } ?? ""
+        return "\(scheme)://\(host)\(port)"
+    }
+}
