@@ -95,10 +95,10 @@ def start_process(name: str, argv: list[str], env: dict[str, str], logs: Path, p
     return Process(name, popen, log_path, port)
 
 
-def start_redis(directory: Path, logs: Path) -> Process:
+def start_redis(directory: Path, logs: Path, port: int | None = None) -> Process:
     exe = require_binary("redis-server", "run 'make deps' (installs redis-server)")
     directory.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     proc = start_process("redis", [exe, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory),
                                    "--appendonly", "yes", "--save", "", "--daemonize", "no", "--logfile", ""],
                          dict(os.environ), logs, port)
@@ -214,17 +214,42 @@ class Stack:
         self.procs[proc.name] = proc
         self.order.append(proc.name)
 
-    def start_service(self, name: str, instance: str | None = None) -> Process:
+    def start_service(self, name: str, instance: str | None = None, port: int | None = None) -> Process:
         exe = self.binaries / f"{name}-svc"
         if not os.access(exe, os.X_OK):
             raise RuntimeError(f"{exe} not found: run 'swift build' (or set BIN_DIR)")
         instance = instance or name
-        port = free_port()
+        port = port or free_port()
         env = self.service_env(name, port)
         if name == "relay":
             env.setdefault("RELAY_INSTANCE", f"{instance}-e2e")
         proc = start_process(instance, [str(exe)], env, self.logs, port)
         self._add(proc)
+        return proc
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Sends `sig` to a process and waits for it to end (a crash, with SIGKILL)."""
+        proc = self.procs[name]
+        proc.popen.send_signal(sig)
+        proc.popen.wait(15)
+
+    def restart(self, name: str) -> Process:
+        """Starts a stopped process again on its old port (same data, same instance name)."""
+        old = self.procs[name]
+        assert not old.alive(), f"{name} is still running"
+        if name == "redis":
+            proc = start_redis(self.tmp / "redis", self.logs, port=old.port)
+        else:
+            service = "relay" if name.startswith("relay") else name
+            proc = self.start_service(service, instance=name, port=old.port)
+            self.order.remove(name)  # start_service appended it again
+        self.procs[name] = proc
+        if name != "redis":
+            deadline = time.monotonic() + self.start_timeout
+            while http_status(f"http://127.0.0.1:{proc.port}/healthz", timeout=1) != 200:
+                if not proc.alive() or time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} did not come back:\n{proc.log()[-4000:]}")
+                time.sleep(0.02)
         return proc
 
     def relay_names(self) -> list[str]:

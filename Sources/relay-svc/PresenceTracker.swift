@@ -74,6 +74,14 @@ final class PresenceTracker: Sendable {
         }
     }
 
+    /// Redis came back, perhaps restarted empty: turn expiry events on again and restore our keys.
+    func linkRestored() {
+        queue.async { [self] in
+            enableExpiryEvents()
+            refresh()
+        }
+    }
+
     func stop() {
         stopped.store(true, ordering: .releasing)
         queue.sync {}

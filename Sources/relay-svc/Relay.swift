@@ -173,6 +173,7 @@ final class Relay: Sendable {
     /// The link was down: events may be lost, so every socket is told to catch up.
     private func linkRestored() {
         log.warning("redis link restored; sending resync")
+        presence.linkRestored()
         for hub in hubs.withLock({ $0.all }) {
             hub.executor.execute { hub.broadcast(Frames.resync) }
         }
