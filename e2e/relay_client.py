@@ -126,3 +126,69 @@ class Tab:
 
     def close(self) -> None:
         self.ws.close()
+
+
+class Follower:
+    """A client that behaves as the chat page does: it reconnects after a drop (with backoff), and
+    after every hello or resync fetches `after=<last id>`; messages are merged by id."""
+
+    def __init__(self, stack, person: Person, room: int):
+        self.stack, self.person, self.room = stack, person, room
+        self.messages: dict[int, dict] = {}
+        self.connects = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _last(self) -> int:
+        with self._lock:
+            return max(self.messages, default=0)
+
+    def _add(self, messages: list[dict]) -> None:
+        with self._lock:
+            for m in messages:
+                self.messages.setdefault(m["id"], m)
+
+    def _catch_up(self) -> None:
+        self._add(history_after(self.person, self.room, self._last()))
+
+    def _run(self) -> None:
+        from websockets.exceptions import ConnectionClosed, InvalidStatus
+        from websockets.sync.client import connect
+
+        url = self.stack.url.replace("http://", "ws://") + "/ws"
+        delay = 0.1
+        while not self._stop.is_set():
+            try:
+                with connect(url, origin=self.stack.url, additional_headers={"Cookie": self.person.cookie},
+                             open_timeout=5, close_timeout=1) as ws:
+                    self.connects += 1
+                    delay = 0.1
+                    while not self._stop.is_set():
+                        try:
+                            frame = json.loads(ws.recv(timeout=0.5))
+                        except TimeoutError:
+                            continue
+                        if frame["type"] in ("hello", "resync"):
+                            self._catch_up()
+                        elif frame["type"] == "message" and frame["room_id"] == self.room:
+                            self._add([frame["message"]])
+            except (ConnectionClosed, InvalidStatus, OSError):
+                pass
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+
+    def wait_for(self, count: int, timeout: float) -> list[int]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.messages) >= count:
+                    break
+            time.sleep(0.05)
+        with self._lock:
+            return sorted(self.messages)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)

@@ -13,7 +13,7 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from relay_client import Tab, group, history_after, register, send
+from relay_client import Follower, Tab, group, history_after, register, send
 from stack import Stack
 
 TTL = 3
@@ -270,3 +270,31 @@ def test_killed_relay_shows_its_users_offline_within_the_ttl(rs):
         eye.close()
         if not rs.procs["relay2"].alive():
             rs.restart("relay2")
+
+
+# ---- faults -------------------------------------------------------------------------------------------
+def test_relay_killed_mid_conversation_loses_and_doubles_nothing(rs):
+    """kill -9 of a relay while two users exchange 500 messages; it restarts; both end with all 500."""
+    a, b = register(rs), register(rs)
+    room = group(a, b, name="fault")
+    followers = [Follower(rs, a, room), Follower(rs, b, room)]
+    try:
+        time.sleep(0.5)
+        sent: list[int] = []
+        for i in range(500):
+            sent.append(send(a if i % 2 == 0 else b, room, f"message {i}")["id"])
+            if i == 150:
+                rs.kill("relay1")
+                rs.kill("relay2")
+            if i == 300:
+                rs.restart("relay1")
+                rs.restart("relay2")
+        for f in followers:
+            got = f.wait_for(500, timeout=30)
+            assert got == sent, f"{f.person.username}: {len(got)} messages, missing {sorted(set(sent) - set(got))[:10]}"
+            bodies = [f.messages[i]["body"] for i in got]
+            assert bodies == [f"message {i}" for i in range(500)]
+            assert f.connects >= 2, "the client never had to reconnect: the relay was not killed under it"
+    finally:
+        for f in followers:
+            f.stop()
