@@ -11,7 +11,7 @@ import Testing
         let e = try #require(Envelope(channel: "room:7", payload: Array(frame.utf8)))
         #expect(e.target == .room(7))
         #expect(text(e.frame) == frame)
-        #expect(e.except == nil && e.membership == nil)
+        #expect(e.except == nil && e.action == nil)
     }
 
     @Test func typingFromARelaySkipsTheTypist() throws {
@@ -21,14 +21,16 @@ import Testing
         #expect(text(e.frame) == #"{"type":"typing","room_id":7,"user":{"id":42}}"#)
     }
 
-    @Test func personalFramesCarryMembershipChanges() throws {
+    @Test func personalFramesCarryMembershipAndSessionChanges() throws {
         let joined = try #require(Envelope(channel: "user:3", payload: Array(#"{"type":"room","room":{"id":9,"name":"x"}}"#.utf8)))
         #expect(joined.target == .user(3))
-        #expect(joined.membership == .joined(9))
+        #expect(joined.action == .joined(9))
         let left = try #require(Envelope(channel: "user:3", payload: Array(#"{"type":"room_left","room_id":9}"#.utf8)))
-        #expect(left.membership == .left(9))
+        #expect(left.action == .left(9))
+        let ended = try #require(Envelope(channel: "user:3", payload: Array(#"{"type":"sessions_ended","session_ids":[4,5]}"#.utf8)))
+        #expect(ended.action == .sessionsEnded([4, 5]))
         let other = try #require(Envelope(channel: "user:3", payload: Array(#"{"type":"read","room_id":9}"#.utf8)))
-        #expect(other.membership == nil)
+        #expect(other.action == nil)
     }
 
     @Test func presenceGoesToTheSubjectsRoomsButNotToThemselves() throws {
