@@ -45,7 +45,7 @@ extension RoomService {
         let id = try req.id("id")
         let body = try req.decode(PostMessageBody.self)
         var problems: [String: String] = [:]
-        if body.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if body.body.allSatisfy(\.isWhitespace) {
             problems["body"] = "Write something first."
         } else if body.body.count > Self.maxBodyCharacters {
             problems["body"] = "At most \(Self.maxBodyCharacters) characters."
