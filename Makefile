@@ -34,10 +34,10 @@ build-debug:
 swift-test: build-debug
 	PYTHON=$(CURDIR)/.venv/bin/python swift test --skip-build
 
-## web-test: unit tests of the pages' ES modules (node's built-in test runner)
+## web-test: unit tests of the pages' ES modules (node's built-in test runner; node 18 or later).
+## web/package.json ("type": "module") makes node load web/js/*.js as ES modules.
 web-test: deps
-	@flag=; node --experimental-detect-module -e 0 2>/dev/null && flag=--experimental-detect-module; \
-	 echo "node $$flag --test web/tests/"; node $$flag --test web/tests/
+	node --test web/tests/
 
 quick-fuzz:
 	@if [ -x scripts/fuzz.sh ]; then scripts/fuzz.sh $(FUZZ_QUICK_SECS); \
