@@ -78,7 +78,7 @@ struct MessageView: Sendable {
         out.append(contentsOf: #","image_url":"#.utf8)
         Self.appendString(imageURL, to: &out)
         out.append(contentsOf: #","created_at":""#.utf8)
-        Self.appendRFC3339(createdAt, to: &out)
+        createdAt.appendRFC3339(to: &out)  // digits and -:.TZ: nothing to escape
         out.append(contentsOf: #"","client_id":"#.utf8)
         Self.appendString(clientID, to: &out)
         out.append(UInt8(ascii: "}"))
@@ -86,50 +86,6 @@ struct MessageView: Sendable {
 
     static func appendInt(_ value: Int, to out: inout [UInt8]) {
         out.append(contentsOf: String(value).utf8)  // a small string: no allocation
-    }
-
-    /// `UTCTime.rfc3339` (`2026-11-28T09:15:02.123Z`) written as bytes: the String version's padding
-    /// was an eighth of a history page's time. Civil date from days after H. Hinnant's algorithm.
-    static func appendRFC3339(_ time: UTCTime, to out: inout [UInt8]) {
-        let ms = time.milliseconds
-        let seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000
-        let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-        let secondOfDay = Int(seconds - days * 86400)
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
-        let month = Int(mp < 10 ? mp + 3 : mp - 9)
-        let year = Int(yearOfEra + era * 400 + (month <= 2 ? 1 : 0))
-        guard (0...9999).contains(year) else {
-            out.append(contentsOf: time.rfc3339.utf8)
-            return
-        }
-        func digits(_ value: Int, _ count: Int) {
-            var divisor = 1
-            for _ in 1..<count { divisor *= 10 }
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-                divisor /= 10
-            }
-        }
-        digits(year, 4)
-        out.append(UInt8(ascii: "-"))
-        digits(month, 2)
-        out.append(UInt8(ascii: "-"))
-        digits(day, 2)
-        out.append(UInt8(ascii: "T"))
-        digits(secondOfDay / 3600, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(secondOfDay / 60 % 60, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(secondOfDay % 60, 2)
-        out.append(UInt8(ascii: "."))
-        digits(Int((ms % 1000 + 1000) % 1000), 3)
-        out.append(UInt8(ascii: "Z"))
     }
 
     /// A JSON string literal, or `null`; escaped exactly as `JSON.quote` does (RFC 8259 §7: `"` `\`
