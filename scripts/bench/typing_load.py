@@ -4,7 +4,7 @@ WebSocket delivery) at a fixed rate, alone and then with 1,000 more sockets whos
 continuously (one typing frame every 3 s each, in 100 rooms of 10 of their own).
 
     swift build -c release
-    .venv/bin/python scripts/bench/typing.py [--rate 2000] [--reps 3]
+    .venv/bin/python scripts/bench/typing_load.py [--rate 2000] [--reps 3]
 
 The typing load is a second chatbench in WebSocket mode whose frames are `{"type":"typing",...}`:
 its own delivery figures mean nothing (typing frames carry no markers), only its load counts.
