@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import time
 
 from selenium.webdriver.common.by import By
@@ -85,3 +86,80 @@ def wait_until(predicate, timeout: float = WAIT, message: str = "condition not m
             return value
         time.sleep(0.1)
     raise AssertionError(message)
+
+
+# ---- the chat page ----------------------------------------------------------------------------------
+def shown_messages(driver) -> list[dict]:
+    """The messages in #message-list, in DOM order: {id (None while pending), body, pending}."""
+    return driver.execute_script("""
+        return [...document.querySelectorAll('#message-list li.message')].map((li) => ({
+            id: li.dataset.messageId ? Number(li.dataset.messageId) : null,
+            body: li.querySelector('.message__body')?.textContent ?? null,
+            pending: li.classList.contains('is-pending'),
+        }));""")
+
+
+def shown_bodies(driver) -> list[str]:
+    return [m["body"] for m in shown_messages(driver)]
+
+
+def click_room(driver, room_id: int):
+    """Opens a room from the room list and waits until its latest page is shown."""
+    one(driver, f'#room-list li[data-room-id="{room_id}"] a').click()
+    wait(driver, lambda d: d.execute_script(
+        "const l = chatApp.lists.get(arguments[0]); return chatApp.openRoomId === arguments[0] && !!l && l.loaded",
+        room_id), message=f"room {room_id} did not open")
+
+
+def room_badge(driver, room_id: int) -> str:
+    return driver.execute_script(
+        "return document.querySelector(`#room-list li[data-room-id='${arguments[0]}'] .unread-badge`)?.textContent ?? ''",
+        room_id)
+
+
+def room_online(driver, room_id: int) -> bool:
+    """Whether the online dot of a private room in the room list is lit."""
+    return bool(css(driver, f'#room-list li[data-room-id="{room_id}"] .online-dot.is-online'))
+
+
+def process_tree(root: int) -> list[int]:
+    """`root`'s descendants (not `root` itself), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+@contextlib.contextmanager
+def frozen_browser(driver):
+    """Stops every process of a Chromium session (SIGSTOP) and lets them go on (SIGCONT) after the
+    block: a laptop that went to sleep. Its sockets stay open but nothing answers on them."""
+    pids = process_tree(driver.service.process.pid)
+    assert pids, "no Chromium processes under chromedriver"
+    for pid in pids:
+        _signal(pid, signal.SIGSTOP)
+    try:
+        yield pids
+    finally:
+        for pid in pids:
+            _signal(pid, signal.SIGCONT)
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass  # a helper process that ended on its own

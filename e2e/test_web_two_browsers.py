@@ -1,0 +1,488 @@
+"""Two people, each in a real headless Chromium logged in through the login page: rooms made in the
+dialogs, live chat, typing, read receipts, unread counts, history, pictures, clearing, reloads and
+presence. The tests run in file order on one pair of browsers; each opens the rooms it needs.
+
+This module runs its own stack: a send rate that lets it seed 200 messages at once, and relay pings
+every 2 s with an 8 s idle limit so a frozen browser is noticed soon. OFFLINE_DEBOUNCE stays at its
+default (5 s), the delay a cleanly closed browser is announced offline after.
+"""
+from __future__ import annotations
+
+import struct
+import time
+import zlib
+from dataclasses import dataclass
+
+import pytest
+from conftest import API, screenshot, unique
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
+from selenium.webdriver.common.keys import Keys
+from stack import Stack
+from webpages import (click_room, css, frozen_browser, js_errors, login, one, open_chat, room_badge, room_online,
+                      shown_bodies, shown_messages, type_into, wait, wait_text, wait_until)
+
+GROUP = "Weekend plans"
+IDLE_TIMEOUT, OFFLINE_DEBOUNCE = 8, 5
+TYPING = "Ada is typing…"
+
+
+@dataclass
+class Person:
+    name: str
+    username: str
+    password: str
+    id: int
+    api: API
+    driver: object = None
+
+
+def register(stack, display_name: str) -> Person:
+    username = unique(display_name.lower())
+    password = f"Pw-{username}-long enough"
+    api = API(stack.url)
+    r = api.post("/api/auth/register", json={"username": username, "email": f"{username}@example.test", "password": password})
+    assert r.status_code == 201, r.text
+    r = api.patch("/api/auth/me", json={"display_name": display_name})
+    assert r.status_code == 200, r.text
+    return Person(display_name, username, password, r.json()["id"], api)
+
+
+@pytest.fixture(scope="module")
+def stack(request):
+    """This module's own app (see the module's docstring)."""
+    s = Stack(env={"SEND_RATE_PER_10S": "5000", "PING_INTERVAL": "2", "IDLE_TIMEOUT": str(IDLE_TIMEOUT),
+                   "OFFLINE_DEBOUNCE": str(OFFLINE_DEBOUNCE)})
+    s.start()
+    yield s
+    if request.session.testsfailed:
+        print("\n" + s.log_tails())
+    bad = {name: code for name, code in s.stop().items() if code != 0}
+    assert not bad, f"processes did not exit cleanly on SIGTERM: {bad}"
+
+
+@pytest.fixture(scope="module")
+def people(stack, browsers):
+    """Ada and Bob, each logged in through the login page in a Chromium of their own, chat page open."""
+    pair = (register(stack, "Ada"), register(stack, "Bob"))
+    for p in pair:
+        p.driver = browsers.start()
+        login(p.driver, stack.url, p.username, p.password)
+        open_chat(p.driver, stack.url)
+    yield pair
+    for p in pair:
+        if p.driver in browsers.running:
+            browsers.quit(p.driver)
+        p.api.close()
+
+
+@pytest.fixture(scope="module")
+def rooms(people):
+    """The private room and the group of the two (the first test makes them in the dialogs)."""
+    ada, bob = people
+    r = ada.api.post("/api/rooms", json={"kind": "private", "username": bob.username})
+    assert r.status_code in (200, 201), r.text
+    ids = {"private": r.json()["id"]}
+    group = [room for room in ada.api.get("/api/rooms").json()["rooms"] if room["name"] == GROUP]
+    if not group:
+        r = ada.api.post("/api/rooms", json={"kind": "group", "name": GROUP, "members": [bob.username]})
+        assert r.status_code == 201, r.text
+        group = [r.json()]
+    ids["group"] = group[0]["id"]
+    for p in people:
+        for room_id in ids.values():
+            one(p.driver, f'#room-list li[data-room-id="{room_id}"]')
+    return ids
+
+
+@pytest.fixture(autouse=True)
+def shots_on_failure(request, people):
+    yield
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        for p in people:
+            if p.driver is not None and p.driver.service.process.poll() is None:
+                print("screenshot:", screenshot(p.driver, f"FAILED-{request.node.name}-{p.name}"))
+
+
+def shot(person: Person, what: str):
+    screenshot(person.driver, f"two-browsers-{what}-{person.name.lower()}")
+
+
+def say(driver, text: str):
+    """Types into the composer and presses Enter."""
+    type_into(driver, "#message-input", text + Keys.ENTER)
+
+
+def stored_id(driver, body: str) -> int:
+    """Waits until the message with `body` is stored (not pending) in the open room; returns its id."""
+    def find(d):
+        found = [m for m in shown_messages(d) if m["body"] == body]
+        return found[0]["id"] if len(found) == 1 and found[0]["id"] else None
+    return wait(driver, find, message=f"{body!r} never showed once, stored")
+
+
+def api_bodies(person: Person, room_id: int) -> list[str]:
+    r = person.api.get(f"/api/rooms/{room_id}/messages?limit=100")
+    assert r.status_code == 200, r.text
+    return [m["body"] for m in r.json()["messages"]]
+
+
+def typing_text(driver) -> str:
+    return driver.execute_script("return document.getElementById('typing-indicator').textContent")
+
+
+def no_js_errors(*people):
+    for p in people:
+        assert not js_errors(p.driver), p.name
+
+
+WATCH_DUPLICATES = """
+    window.__dupes = [];
+    window.__dupeWatch?.disconnect();
+    window.__dupeWatch = new MutationObserver(() => {
+      const seen = new Set();
+      for (const e of document.querySelectorAll('#message-list li.message .message__body')) {
+        if (seen.has(e.textContent)) window.__dupes.push(e.textContent);
+        seen.add(e.textContent);
+      }
+    });
+    window.__dupeWatch.observe(document.getElementById('message-list'), {childList: true, subtree: true});"""
+
+
+def test_rooms_made_in_the_dialogs_then_a_live_chat_shows_each_message_once(people):
+    ada, bob = people
+    a, b = ada.driver, bob.driver
+    one(a, "#new-private-button").click()
+    type_into(a, "#private-search", bob.username)
+    one(a, f'#private-results button[data-username="{bob.username}"]').click()
+    wait_text(a, "#room-title", "Bob")
+    private_id = a.execute_script("return chatApp.openRoomId")
+    wait_text(b, f'#room-list li[data-room-id="{private_id}"] .room-item__name', "Ada")  # over Bob's socket
+
+    one(a, "#new-group-button").click()
+    type_into(a, "#group-name", GROUP)
+    type_into(a, "#group-search", bob.username)
+    one(a, f'#group-results button[data-username="{bob.username}"]').click()
+    one(a, f'#group-members li[data-username="{bob.username}"]')
+    one(a, "#create-group-button").click()
+    wait(a, lambda d: d.execute_script("return document.getElementById('room-title').textContent") == GROUP)
+    group_id = a.execute_script("return chatApp.openRoomId")
+    assert group_id != private_id
+    wait_text(b, f'#room-list li[data-room-id="{group_id}"] .room-item__name', GROUP)
+
+    click_room(a, private_id)
+    click_room(b, private_id)
+    for d in (a, b):
+        d.execute_script(WATCH_DUPLICATES)
+    say(a, "Hi Bob")
+    stored_id(b, "Hi Bob")
+    box = one(b, "#message-input")
+    box.send_keys("Hi Ada")
+    box.send_keys(Keys.SHIFT, Keys.ENTER)
+    box.send_keys("this is line two" + Keys.ENTER)
+    stored_id(a, "Hi Ada\nthis is line two")
+    for i in range(3):  # both at once, without waiting for each other
+        say(a, f"Ada says {i}")
+        say(b, f"Bob says {i}")
+    wait_until(lambda: len(api_bodies(ada, private_id)) == 8, message="not all 8 messages were stored")
+    stored = ada.api.get(f"/api/rooms/{private_id}/messages").json()["messages"]
+    expected = [(m["id"], m["body"]) for m in stored]
+    assert sorted(body for _, body in expected) == sorted(
+        ["Hi Bob", "Hi Ada\nthis is line two"] + [f"{who} says {i}" for who in ("Ada", "Bob") for i in range(3)])
+    for d in (a, b):
+        wait(d, lambda d: [(m["id"], m["body"]) for m in shown_messages(d)] == expected,
+             message="the two pages do not show the stored messages, once each, in order")
+        assert not css(d, "#message-list li.message.is-pending")
+        assert d.execute_script("window.__dupeWatch.disconnect(); return window.__dupes") == []
+    mine = "return [...document.querySelectorAll('.message-group--mine .message__body')].map((e) => e.textContent)"
+    assert a.execute_script(mine) == ["Hi Bob", "Ada says 0", "Ada says 1", "Ada says 2"]
+    assert b.execute_script(mine) == ["Hi Ada\nthis is line two", "Bob says 0", "Bob says 1", "Bob says 2"]
+    shot(ada, "01-chat")
+    shot(bob, "01-chat")
+    no_js_errors(ada, bob)
+
+
+def test_each_sees_the_other_online(people, rooms):
+    ada, bob = people
+    wait(ada.driver, lambda d: room_online(d, rooms["private"]), message="Ada does not see Bob online")
+    b = bob.driver
+    wait(b, lambda d: room_online(d, rooms["private"]), message="Bob does not see Ada online")
+    click_room(b, rooms["private"])
+    wait_text(b, "#room-subtitle", f"@{ada.username} · online")
+    one(b, "#room-menu-button").click()
+    one(b, f'#member-list li.member[data-user-id="{ada.id}"][data-online="true"]')
+    one(b, f'#member-list li.member[data-user-id="{bob.id}"][data-online="true"]')
+    shot(bob, "02-ada-online")
+    one(b, "#room-dialog [data-close]").click()
+    wait(b, lambda d: not d.execute_script("return document.getElementById('room-dialog').open"))
+
+
+def test_typing_shows_for_6_s_after_the_last_event_and_ends_with_the_message(people, rooms):
+    ada, bob = people
+    a, b = ada.driver, bob.driver
+    click_room(a, rooms["private"])
+    click_room(b, rooms["private"])
+    b.execute_script("""
+        window.__typing = [];
+        new MutationObserver(() => __typing.push([performance.now(), document.getElementById('typing-indicator').textContent]))
+          .observe(document.getElementById('typing-indicator'), {childList: true, characterData: true, subtree: true});""")
+    box = one(a, "#message-input")
+    box.send_keys("hmm")  # one typing event; Ada stops here
+    wait(b, lambda d: typing_text(d) == TYPING, message="Bob never saw Ada typing")
+    shot(bob, "03-ada-typing")
+    wait(b, lambda d: typing_text(d) == "", timeout=12, message="the typing line never went away")
+    changes = b.execute_script("return window.__typing")
+    assert [text for _, text in changes] == [TYPING, ""], changes
+    shown_ms = changes[1][0] - changes[0][0]
+    assert 5500 <= shown_ms <= 6800, f"'typing' showed for {shown_ms:.0f} ms after the only typing event"
+
+    box.send_keys(", let me write a reply")  # typing again (the page sends at most one event per 3 s)
+    wait(b, lambda d: typing_text(d) == TYPING, message="Bob did not see Ada typing again")
+    box.send_keys(Keys.ENTER)
+    state = wait(b, lambda d: d.execute_script("""
+        const bodies = [...document.querySelectorAll('#message-list .message__body')].map((e) => e.textContent);
+        return bodies.includes(arguments[0]) && {typing: document.getElementById('typing-indicator').textContent};""",
+                                              "hmm, let me write a reply"))
+    assert state["typing"] == "", "the typing line stayed after Ada's message arrived"
+    no_js_errors(ada, bob)
+
+
+def test_seen_under_my_last_message_once_the_other_read_it(people, rooms):
+    ada, bob = people
+    a, b = ada.driver, bob.driver
+    click_room(a, rooms["private"])
+    click_room(b, rooms["private"])
+    say(a, "Did you read this?")
+    mine = stored_id(a, "Did you read this?")
+    stored_id(b, "Did you read this?")
+    seen = "return [...document.querySelectorAll('.seen-label')].map((s) => Number(s.closest('li.message').dataset.messageId))"
+    wait(a, lambda d: d.execute_script(seen) == [mine], message="no 'Seen' under Ada's last message")
+    assert one(a, ".seen-label").text == "Seen"
+    members = ada.api.get(f"/api/rooms/{rooms['private']}").json()["members"]
+    assert next(m for m in members if m["id"] == bob.id)["last_read_id"] == mine
+    bobs_last = b.execute_script(
+        "return Number([...document.querySelectorAll(`li.message[data-author-id='${arguments[0]}']`)].pop().dataset.messageId)", bob.id)
+    assert b.execute_script(seen) == [bobs_last]  # Bob's own page: Ada has read his last one
+    shot(ada, "04-seen")
+
+
+def test_unread_badge_and_title_count_messages_for_a_room_not_open(people, rooms):
+    ada, bob = people
+    a, b = ada.driver, bob.driver
+    click_room(b, rooms["group"])
+    wait(b, lambda d: room_badge(d, rooms["private"]) == "" and d.title == "Chat")
+    click_room(a, rooms["private"])
+    for i in (1, 2, 3):
+        say(a, f"Are you there? ({i})")
+    wait(b, lambda d: room_badge(d, rooms["private"]) == "3", message="Bob's badge for the private room never showed 3")
+    wait(b, lambda d: d.title.startswith("(3)"))
+    assert b.title == "(3) Chat"
+    assert one(b, f'#room-list li[data-room-id="{rooms["private"]}"]').get_attribute("data-unread") == "3"
+    assert not any(body.startswith("Are you there?") for body in shown_bodies(b))
+    shot(bob, "05-unread-3")
+
+    click_room(b, rooms["private"])
+    wait(b, lambda d: room_badge(d, rooms["private"]) == "" and d.title == "Chat")
+    assert shown_bodies(b)[-3:] == [f"Are you there? ({i})" for i in (1, 2, 3)]
+    no_js_errors(ada, bob)
+
+
+def test_what_was_read_stays_read_when_leaving_the_room_at_once(people, rooms):
+    """Two messages in a row, read, and Bob switches rooms at once (within the page's 1 s between read
+    posts): the second read position must still reach the server, else it is unread after a reload."""
+    ada, bob = people
+    b = bob.driver
+    click_room(b, rooms["private"])
+    wait(b, lambda d: room_badge(d, rooms["private"]) == "")
+    for body in ("Quick one", "Quick two"):
+        r = ada.api.post(f"/api/rooms/{rooms['private']}/messages", json={"body": body})
+        assert r.status_code == 201, r.text
+    last = r.json()["id"]
+    stored_id(b, "Quick two")
+    one(b, f'#room-list li[data-room-id="{rooms["group"]}"] a').click()
+
+    def bobs_read():
+        members = ada.api.get(f"/api/rooms/{rooms['private']}").json()["members"]
+        return next(m for m in members if m["id"] == bob.id)["last_read_id"]
+    wait_until(lambda: bobs_read() == last, message="Bob's read position never reached the last message he saw")
+    assert next(r for r in bob.api.get("/api/rooms").json()["rooms"] if r["id"] == rooms["private"])["unread"] == 0
+    b.refresh()
+    wait(b, lambda d: d.execute_script("return window.chatApp?.socket?.state") == "open")
+    assert room_badge(b, rooms["private"]) == ""
+    no_js_errors(ada, bob)
+
+
+def png(width: int = 64, height: int = 48) -> bytes:
+    """A small gradient picture."""
+    rows = b"".join(b"\0" + bytes(v for x in range(width) for v in (x * 4, y * 5, 200 - x * 2)) for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def test_picture_sent_from_the_file_input_shows_inline_for_both(people, rooms, tmp_path):
+    ada, bob = people
+    click_room(ada.driver, rooms["private"])
+    click_room(bob.driver, rooms["private"])
+    picture = tmp_path / "gradient.png"
+    picture.write_bytes(png())
+    one(ada.driver, "#image-input").send_keys(str(picture))
+    loaded = """
+        const img = [...document.querySelectorAll('#message-list li.message--image[data-message-id] img.message__image')].pop();
+        return img && img.complete && img.naturalWidth === 64 && img.getAttribute('src').startsWith('/media/') &&
+          {id: Number(img.closest('li.message').dataset.messageId), src: img.getAttribute('src')};"""
+    seen_by = [wait(p.driver, lambda d: d.execute_script(loaded), message=f"{p.name} has no loaded picture") for p in people]
+    assert seen_by[0] == seen_by[1]
+    for p in people:
+        assert len(css(p.driver, "#message-list li.message--image")) == 1
+        shot(p, "06-picture")
+    no_js_errors(ada, bob)
+
+
+def page_back_to(driver, first: str, pages: int = 10):
+    """Scrolls the messages up with the mouse wheel until `first` is shown."""
+    scroller = one(driver, "#message-scroller")
+    for _ in range(pages):
+        count = len(shown_messages(driver))
+        if first in shown_bodies(driver):
+            return
+        ActionChains(driver).scroll_from_origin(ScrollOrigin.from_element(scroller), 0, -30000).perform()
+        wait(driver, lambda d: len(shown_messages(d)) > count, message="scrolling up loaded nothing older")
+    raise AssertionError(f"{first!r} not reached after {pages} pages")
+
+
+def test_paging_back_through_200_messages(people):
+    ada, bob = people
+    r = ada.api.post("/api/rooms", json={"kind": "group", "name": "History", "members": [bob.username]})
+    assert r.status_code == 201, r.text
+    room_id = r.json()["id"]
+    expected = [f"history {i:03d}" for i in range(200)]
+    for i, body in enumerate(expected):
+        r = (ada if i % 2 == 0 else bob).api.post(f"/api/rooms/{room_id}/messages", json={"body": body})
+        assert r.status_code == 201, r.text
+    for p in people:
+        click_room(p.driver, room_id)
+        wait(p.driver, lambda d: shown_bodies(d)[-1:] == ["history 199"])
+        assert len(shown_messages(p.driver)) < 200  # only the latest page at first
+        page_back_to(p.driver, "history 000")
+        wait_text(p.driver, "#history-status", "beginning of the conversation")
+        shown = shown_messages(p.driver)
+        assert [m["body"] for m in shown] == expected, "gaps, duplicates or disorder in the paged history"
+        ids = [m["id"] for m in shown]
+        assert ids == sorted(set(ids))
+        shot(p, "07-history-top")
+    no_js_errors(ada, bob)
+
+
+def test_clearing_history_is_mine_alone_and_later_messages_show_for_both(people, rooms):
+    ada, bob = people
+    a, b = ada.driver, bob.driver
+    click_room(a, rooms["group"])
+    click_room(b, rooms["group"])
+    say(a, "Before the clear, from Ada")
+    stored_id(b, "Before the clear, from Ada")
+    say(b, "Before the clear, from Bob")
+    stored_id(a, "Before the clear, from Bob")
+    bob_saw = shown_bodies(b)
+
+    one(a, "#room-menu-button").click()
+    one(a, "#clear-history-button").click()
+    wait_text(a, "#confirm-text", "Others still see them")
+    shot(ada, "08-clear-confirm")
+    one(a, "#confirm-yes").click()
+    wait(a, lambda d: not css(d, "#message-list li.message"), message="Ada's messages stayed after the clear")
+    wait_text(a, "#history-status", "History cleared.")
+    shot(ada, "08-cleared")
+    assert shown_bodies(b) == bob_saw
+
+    say(b, "After the clear, from Bob")
+    stored_id(a, "After the clear, from Bob")
+    say(a, "After the clear, from Ada")
+    stored_id(b, "After the clear, from Ada")
+    after = ["After the clear, from Bob", "After the clear, from Ada"]
+    assert shown_bodies(a) == after
+    assert shown_bodies(b) == bob_saw + after
+    shot(ada, "08-after-clear")
+    shot(bob, "08-after-clear")
+    assert api_bodies(ada, rooms["group"]) == after
+    assert api_bodies(bob, rooms["group"]) == bob_saw + after
+    no_js_errors(ada, bob)
+
+
+PAGE_STATE = """
+    const item = (li) => [Number(li.dataset.roomId), li.querySelector('.room-item__name').textContent,
+      li.querySelector('.room-item__preview').textContent, li.querySelector('.unread-badge')?.textContent ?? '',
+      Boolean(li.querySelector('.online-dot.is-online'))];
+    const message = (li) => [Number(li.dataset.messageId), li.querySelector('.message__body')?.textContent ??
+      li.querySelector('img.message__image').getAttribute('src')];
+    return {
+      title: document.title, open: chatApp.openRoomId, subtitle: document.getElementById('room-subtitle').textContent,
+      rooms: [...document.querySelectorAll('#room-list li.room-item')].map(item),
+      messages: [...document.querySelectorAll('#message-list li.message')].map(message),
+      seen: [...document.querySelectorAll('.seen-label')].map((s) => Number(s.closest('li.message').dataset.messageId)),
+    };"""
+
+
+def test_reload_restores_rooms_messages_and_unread_counts(people, rooms):
+    ada, bob = people
+    a, b = ada.driver, bob.driver
+    click_room(a, rooms["private"])
+    click_room(b, rooms["group"])
+    a.execute_script("""
+        window.__presence = [];
+        const onFrame = chatApp.socket.onFrame;
+        chatApp.socket.onFrame = (f) => { if (f.type === 'presence') __presence.push(f); onFrame(f); };""")
+    say(a, "Two for later (1)")
+    say(a, "Two for later (2)")
+    stored_id(a, "Two for later (2)")
+    wait(b, lambda d: room_badge(d, rooms["private"]) == "2")
+    before = {p.name: p.driver.execute_script(PAGE_STATE) for p in people}
+    assert before["Bob"]["title"] == "(2) Chat"
+    assert before["Ada"]["seen"], "Ada's page shows no 'Seen' to compare after the reload"
+
+    for p in people:
+        p.driver.refresh()
+    for p in people:
+        wait(p.driver, lambda d: d.execute_script("return window.chatApp?.socket?.state") == "open")
+        state = lambda: p.driver.execute_script(PAGE_STATE)  # noqa: E731
+        wait(p.driver, lambda d: state() == before[p.name], message=f"{p.name}'s page differs after the reload")
+    shot(ada, "09-after-reload")
+    shot(bob, "09-after-reload")
+    offline = [f for f in a.execute_script("return window.__presence || []") if not f["online"]]
+    assert offline == [], "Bob flickered offline while his page reloaded"
+    no_js_errors(ada, bob)
+
+
+def test_the_other_goes_offline_when_his_browser_freezes_and_when_it_closes(people, rooms, browsers):
+    ada, bob = people
+    a = ada.driver
+    click_room(a, rooms["private"])
+    wait(a, lambda d: room_online(d, rooms["private"]))
+    wait_text(a, "#room-subtitle", f"@{bob.username} · online")
+
+    with frozen_browser(bob.driver):
+        started = time.monotonic()
+        wait(a, lambda d: not room_online(d, rooms["private"]), timeout=IDLE_TIMEOUT + OFFLINE_DEBOUNCE + 20,
+             message="Bob stayed online while his browser was frozen")
+        frozen_s = time.monotonic() - started
+        wait_text(a, "#room-subtitle", f"@{bob.username} · offline")
+        shot(ada, "10-bob-offline-frozen")
+    wait(a, lambda d: room_online(d, rooms["private"]), timeout=30, message="Bob did not come back after waking up")
+    wait(bob.driver, lambda d: d.execute_script("return chatApp.socket.state") == "open")
+
+    browsers.quit(bob.driver)
+    bob.driver = None
+    started = time.monotonic()
+    wait(a, lambda d: not room_online(d, rooms["private"]), timeout=60, message="Bob stayed online after closing his browser")
+    closed_s = time.monotonic() - started
+    wait_text(a, "#room-subtitle", f"@{bob.username} · offline")
+    one(a, "#room-menu-button").click()
+    one(a, f'#member-list li.member[data-user-id="{bob.id}"][data-online="false"]')
+    shot(ada, "10-bob-offline-closed")
+    print(f"\noffline after: frozen {frozen_s:.1f} s (idle limit {IDLE_TIMEOUT} s), closed {closed_s:.1f} s "
+          f"(debounce {OFFLINE_DEBOUNCE} s)")
+    assert frozen_s < IDLE_TIMEOUT + OFFLINE_DEBOUNCE + 5
+    assert OFFLINE_DEBOUNCE - 1 < closed_s < OFFLINE_DEBOUNCE + 5
