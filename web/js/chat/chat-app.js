@@ -40,7 +40,7 @@ export class ChatApp {
     this.openRoomId = null;
     this.readSent = new Map(); // room id → highest read id posted
     this.readAt = new Map(); // room id → time of the last read POST
-    this.readTimer = null;
+    this.readTimers = new Map(); // room id → timer of a read POST held back by READ_INTERVAL
     this.typingTimer = null;
     this.loadingOlder = false;
     this.resyncing = false;
@@ -138,6 +138,8 @@ export class ChatApp {
     this.lists.delete(id);
     this.members.delete(id);
     this.readSent.delete(id);
+    clearTimeout(this.readTimers.get(id));
+    this.readTimers.delete(id);
   }
 
   /** Members of private rooms, for the other person's online dot. A few at a time. */
@@ -471,23 +473,36 @@ export class ChatApp {
       room.unread = 0;
       this.renderRooms();
     }
+    this.markRead(id, newest.id);
+  }
+
+  /**
+   * Posts that a room was read up to `messageId`: at most one POST per room per READ_INTERVAL; one
+   * held back is posted later even if the reader has opened another room meanwhile.
+   */
+  markRead(id, messageId) {
+    const room = this.rooms.get(id);
+    if (!room) return;
     const done = Math.max(room.last_read_id || 0, this.readSent.get(id) || 0);
-    if (newest.id <= done) return;
+    if (messageId <= done) return;
     const wait = (this.readAt.get(id) || 0) + READ_INTERVAL - Date.now();
     if (wait > 0) {
-      clearTimeout(this.readTimer);
-      this.readTimer = setTimeout(() => this.checkRead(), wait);
+      clearTimeout(this.readTimers.get(id));
+      this.readTimers.set(id, setTimeout(() => {
+        this.readTimers.delete(id);
+        this.markRead(id, messageId);
+      }, wait));
       return;
     }
     this.readAt.set(id, Date.now());
-    this.readSent.set(id, newest.id);
-    post(`/api/rooms/${id}/read`, { message_id: newest.id })
+    this.readSent.set(id, messageId);
+    post(`/api/rooms/${id}/read`, { message_id: messageId })
       .then(() => {
         const r = this.rooms.get(id);
-        if (r) r.last_read_id = Math.max(r.last_read_id || 0, newest.id);
+        if (r) r.last_read_id = Math.max(r.last_read_id || 0, messageId);
       })
       .catch(() => {
-        if (this.readSent.get(id) === newest.id) this.readSent.set(id, done);
+        if (this.readSent.get(id) === messageId) this.readSent.set(id, done);
       });
   }
 
