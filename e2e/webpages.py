@@ -5,8 +5,12 @@ import contextlib
 import json
 import os
 import signal
+import struct
 import time
+import zlib
 
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -120,6 +124,82 @@ def room_badge(driver, room_id: int) -> str:
 def room_online(driver, room_id: int) -> bool:
     """Whether the online dot of a private room in the room list is lit."""
     return bool(css(driver, f'#room-list li[data-room-id="{room_id}"] .online-dot.is-online'))
+
+
+def say(driver, text: str):
+    """Types into the composer and presses Enter."""
+    type_into(driver, "#message-input", text + Keys.ENTER)
+
+
+def stored_id(driver, body: str) -> int:
+    """Waits until the message with `body` is stored (not pending) in the open room; returns its id."""
+    def find(d):
+        found = [m for m in shown_messages(d) if m["body"] == body]
+        return found[0]["id"] if len(found) == 1 and found[0]["id"] else None
+    return wait(driver, find, message=f"{body!r} never showed once, stored")
+
+
+def typing_text(driver) -> str:
+    return driver.execute_script("return document.getElementById('typing-indicator').textContent")
+
+
+def watch_duplicates(driver):
+    """From now on, records every message body the list shows twice at once (a pending send next to
+    its stored copy, say); `duplicates_seen` tells them and stops watching."""
+    driver.execute_script("""
+        window.__dupes = [];
+        window.__dupeWatch?.disconnect();
+        window.__dupeWatch = new MutationObserver(() => {
+          const seen = new Set();
+          for (const e of document.querySelectorAll('#message-list li.message .message__body')) {
+            if (seen.has(e.textContent)) window.__dupes.push(e.textContent);
+            seen.add(e.textContent);
+          }
+        });
+        window.__dupeWatch.observe(document.getElementById('message-list'), {childList: true, subtree: true});""")
+
+
+def duplicates_seen(driver) -> list[str]:
+    return driver.execute_script("window.__dupeWatch.disconnect(); return window.__dupes")
+
+
+def page_state(driver) -> dict:
+    """What a reload must bring back: title, open room, room list (names, previews, badges, dots),
+    the open room's messages and its 'Seen'."""
+    return driver.execute_script("""
+        const item = (li) => [Number(li.dataset.roomId), li.querySelector('.room-item__name').textContent,
+          li.querySelector('.room-item__preview').textContent, li.querySelector('.unread-badge')?.textContent ?? '',
+          Boolean(li.querySelector('.online-dot.is-online'))];
+        const message = (li) => [Number(li.dataset.messageId), li.querySelector('.message__body')?.textContent ??
+          li.querySelector('img.message__image').getAttribute('src')];
+        return {
+          title: document.title, open: chatApp.openRoomId, subtitle: document.getElementById('room-subtitle').textContent,
+          rooms: [...document.querySelectorAll('#room-list li.room-item')].map(item),
+          messages: [...document.querySelectorAll('#message-list li.message')].map(message),
+          seen: [...document.querySelectorAll('.seen-label')].map((s) => Number(s.closest('li.message').dataset.messageId)),
+        };""")
+
+
+def page_back_to(driver, first: str, pages: int = 10):
+    """Scrolls the messages up with the mouse wheel until `first` is shown."""
+    scroller = one(driver, "#message-scroller")
+    for _ in range(pages):
+        count = len(shown_messages(driver))
+        if first in shown_bodies(driver):
+            return
+        ActionChains(driver).scroll_from_origin(ScrollOrigin.from_element(scroller), 0, -30000).perform()
+        wait(driver, lambda d: len(shown_messages(d)) > count, message="scrolling up loaded nothing older")
+    raise AssertionError(f"{first!r} not reached after {pages} pages")
+
+
+def png(width: int = 64, height: int = 48) -> bytes:
+    """A small gradient PNG (RGB, no alpha)."""
+    rows = b"".join(b"\0" + bytes(v for x in range(width) for v in (x * 4, y * 5, 200 - x * 2)) for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def process_tree(root: int) -> list[int]:
