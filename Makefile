@@ -30,8 +30,9 @@ test: deps swift-test web-test quick-fuzz check-config e2e
 build-debug:
 	swift build --build-tests
 
+# The SMTP tests run a real aiosmtpd server: from .venv (make deps), else Debian's python3-aiosmtpd.
 swift-test: build-debug
-	swift test --skip-build
+	PYTHON=$(CURDIR)/.venv/bin/python swift test --skip-build
 
 ## web-test: unit tests of the pages' ES modules (node's built-in test runner)
 web-test: deps

@@ -20,6 +20,7 @@ class Person:
     api: API
     id: int
     username: str
+    password: str
 
     @property
     def cookie(self) -> str:
@@ -29,13 +30,13 @@ class Person:
 def register(stack, prefix: str = "rt") -> Person:
     name = unique(prefix)
     api = API(stack.url)
-    r = api.post("/api/auth/register", json={"username": name, "email": f"{name}@example.test",
-                                             "password": "Quiet-Harbor-" + secrets.token_hex(6)})
+    password = "Quiet-Harbor-" + secrets.token_hex(6)
+    r = api.post("/api/auth/register", json={"username": name, "email": f"{name}@example.test", "password": password})
     assert r.status_code == 201, r.text
     me = api.get("/api/auth/me")
     assert me.status_code == 200, me.text
     body = me.json()
-    return Person(api, (body.get("user") or body)["id"], name)
+    return Person(api, (body.get("user") or body)["id"], name, password)
 
 
 def group(owner: Person, *members: Person, name: str = "room") -> int:

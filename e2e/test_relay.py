@@ -298,3 +298,29 @@ def test_relay_killed_mid_conversation_loses_and_doubles_nothing(rs):
     finally:
         for f in followers:
             f.stop()
+
+
+# ---- sessions -----------------------------------------------------------------------------------------
+def test_sockets_of_ended_sessions_close_at_once(rs):
+    from conftest import API
+
+    a, b = register(rs), register(rs)
+    room = group(b, a, name="sessions")
+    second = API(rs.url)  # a's second device
+    creds = {"username": a.username, "password": a.password}
+    assert second.post("/api/auth/login", json=creds).status_code == 200
+    other_device = Tab(rs, type(a)(second, a.id, a.username, a.password))
+    this_device = Tab(rs, a)
+    try:
+        # Ending the other device's session (from the sessions list) closes only its socket.
+        sessions = a.api.get("/api/auth/sessions").json()["sessions"]
+        other = next(s["id"] for s in sessions if not s["current"])
+        assert a.api.delete(f"/api/auth/sessions/{other}", headers={"Content-Type": "application/json"}).status_code == 204
+        assert other_device.closed.wait(10) and other_device.close_code == 1008
+        send(b, room, "still here?")
+        assert this_device.wait("message")["message"]["body"] == "still here?"
+        # Logging out closes the socket of that session too.
+        assert a.api.post("/api/auth/logout", headers={"Content-Type": "application/json"}).status_code == 204
+        assert this_device.closed.wait(10) and this_device.close_code == 1008
+    finally:
+        close_all(other_device, this_device)

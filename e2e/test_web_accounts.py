@@ -5,7 +5,7 @@ import base64
 import re
 import tempfile
 
-from conftest import API, unique
+from conftest import API, screenshot, unique
 from webpages import css, js_errors, login, one, type_into, visible_text, wait, wait_text
 from selenium.webdriver.common.keys import Keys
 
@@ -37,6 +37,7 @@ def test_register_shows_errors_next_to_fields_then_lands_in_chat(page, stack, us
     type_into(page, "#password", "a fine long password 42" + Keys.ENTER)
     wait(page, lambda d: visible_text(d, "#username-error"), message="no error for a taken username")
     assert one(page, "#username").get_attribute("aria-invalid") == "true"
+    screenshot(page, "accounts-01-register-error")
 
     name = unique("reg")
     type_into(page, "#username", name)
@@ -47,6 +48,14 @@ def test_register_shows_errors_next_to_fields_then_lands_in_chat(page, stack, us
     wait(page, lambda d: d.current_url.rstrip("/") == stack.url)
     wait(page, lambda d: d.execute_script("return !!(window.chatApp && chatApp.me)"))
     assert page.execute_script("return chatApp.me.username") == name
+    screenshot(page, "accounts-02-registered-chat")
+
+    # Log out, then log in again with a `next`.
+    page.get(stack.url + "/profile")
+    one(page, "#logout-button").click()
+    wait(page, lambda d: "/login" in d.current_url)
+    login(page, stack.url, name, f"Pw-{name}-long enough", next_path="/profile")
+    wait(page, lambda d: d.current_url == stack.url + "/profile")
     assert not js_errors(page)
 
 
@@ -56,6 +65,7 @@ def test_login_errors_and_next(page, stack, user):
     type_into(page, "#username", creds["username"])
     type_into(page, "#password", "not the password" + Keys.ENTER)
     wait_text(page, "#login-form .form-error", "Invalid credentials")
+    screenshot(page, "accounts-03-login-error")
     type_into(page, "#password", creds["password"] + Keys.ENTER)
     wait(page, lambda d: d.current_url == stack.url + "/profile")
 
@@ -72,6 +82,7 @@ def test_password_reset_by_mail(page, stack, smtp, user):
     type_into(page, "#email", creds["email"] + Keys.ENTER)
     wait(page, lambda d: visible_text(d, "#sent-notice"))
     notice = visible_text(page, "#sent-notice")
+    screenshot(page, "accounts-04-forgot-password-sent")
 
     page.get(stack.url + "/forgot-password")  # an unknown address gets the very same answer
     type_into(page, "#email", unique("nobody") + "@example.test" + Keys.ENTER)
@@ -82,9 +93,17 @@ def test_password_reset_by_mail(page, stack, smtp, user):
     one(page, "#new_password")
     assert "token" not in page.current_url and not page.execute_script("return location.hash")
     new = "a brand new password 7"
+    screenshot(page, "accounts-05-reset-password")
     type_into(page, "#new_password", new)
     type_into(page, "#confirm_password", new + Keys.ENTER)
     wait(page, lambda d: visible_text(d, "#reset-done"))
+    screenshot(page, "accounts-06-reset-done")
+    # The old password no longer works; the new one does.
+    page.delete_all_cookies()
+    page.get(stack.url + "/login")
+    type_into(page, "#username", creds["username"])
+    type_into(page, "#password", creds["password"] + Keys.ENTER)
+    wait_text(page, "#login-form .form-error", "Invalid credentials")
     login(page, stack.url, creds["username"], new)
 
     page.delete_all_cookies()
@@ -93,6 +112,7 @@ def test_password_reset_by_mail(page, stack, smtp, user):
     type_into(page, "#confirm_password", new + "x" + Keys.ENTER)
     wait(page, lambda d: visible_text(d, "#invalid-token"))
     assert css(page, "#invalid-token a[href='/forgot-password']")
+    screenshot(page, "accounts-07-reset-link-used")
 
 
 def test_profile_details_avatar_password_and_sessions(page, stack, user):
@@ -125,6 +145,7 @@ def test_profile_details_avatar_password_and_sessions(page, stack, user):
         wait(page, lambda d: not css(d, "#avatar-preview img"))
 
     wait(page, lambda d: len(css(d, "#session-list li.session")) >= 2)
+    screenshot(page, "accounts-08-profile")
     assert len(css(page, "#session-list li[data-current='true'] .this-device")) == 1
     revoke = css(page, "#session-list li[data-current='false'] [data-action='revoke-session']")
     before = len(css(page, "#session-list li.session"))

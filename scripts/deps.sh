@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(libhiredis-dev libcurl4-openssl-dev libsqlite3-dev libssl-dev redis-server nginx
-          chromium chromium-driver wrk docker-compose python3-venv curl gettext-base nodejs)
+          chromium chromium-driver wrk docker-compose python3-venv python3-aiosmtpd curl gettext-base nodejs)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -39,13 +39,7 @@ struct AuthConfig: Sendable {
         var env = Environment(environment)
         listen = env.hostPort("LISTEN", default: "127.0.0.1:8081")
         dataDir = env.string("DATA_DIR", default: "./var")
-        let redisURL = env.string("REDIS_URL", default: "redis://127.0.0.1:6379")
-        if let url = RedisURL(parsing: redisURL) {
-            redis = url
-        } else {
-            env.problem("REDIS_URL must look like redis://host:port[/db], got \"\(redisURL)\"")
-            redis = RedisURL(host: "127.0.0.1")
-        }
+        redis = env.redisURL()
         publicURL = env.baseURL("PUBLIC_URL", default: "http://127.0.0.1:8080")
         logLevel = env.logLevel()
         passwordIterations = env.int("PASSWORD_ITERATIONS", default: 600_000, range: 1...20_000_000)

@@ -223,10 +223,11 @@ extension AuthService {
         }
         let ended = try db.write { conn in
             try replacePasswordHash(conn, user: ctx.user, newHash: newHash, keepResets: false)
-            try conn.execute("DELETE FROM sessions WHERE user_id = ? AND id != ?", ctx.user.id, ctx.sessionID)
-            return conn.changes
+            return try conn.query("DELETE FROM sessions WHERE user_id = ? AND id != ? RETURNING id", ctx.user.id, ctx.sessionID)
+                .map { $0.int("id") }
         }
-        req.log.info("password changed", ["user.id": "\(ctx.user.id)", "sessions.ended": "\(ended)"])
+        announceEndedSessions(user: ctx.user.id, ended)
+        req.log.info("password changed", ["user.id": "\(ctx.user.id)", "sessions.ended": "\(ended.count)"])
         return respond(ctx, .noContent)
     }
 }

@@ -123,12 +123,12 @@ extension AuthService {
             try conn.execute("UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?",
                              newHash, user.id, user.passwordHash)
             guard conn.changes == 1 else { throw PasswordReset.invalidToken }
-            try conn.execute("DELETE FROM sessions WHERE user_id = ?", user.id)
-            return conn.changes
+            return try conn.query("DELETE FROM sessions WHERE user_id = ? RETURNING id", user.id).map { $0.int("id") }
         }
+        announceEndedSessions(user: user.id, ended)
         // Whoever reset the password may log in again at once.
         try? limiter.reset(["rl:login:name:" + user.username.lowercased(), "rl:login:name:" + user.email.lowercased()])
-        req.log.info("password reset", ["user.id": "\(user.id)", "sessions.ended": "\(ended)"])
+        req.log.info("password reset", ["user.id": "\(user.id)", "sessions.ended": "\(ended.count)"])
         return .noContent
     }
 }

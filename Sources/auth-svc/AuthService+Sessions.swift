@@ -85,6 +85,7 @@ extension AuthService {
             var headers = Headers()
             headers.add("X-User-Id", String(ctx.user.id))
             headers.add("X-Username", ctx.user.username)
+            headers.add("X-Session-Id", String(ctx.sessionID))
             return Response(status: .ok, headers: headers)
         } catch let error as HTTPError {
             var response = Response.error(error)
@@ -93,10 +94,24 @@ extension AuthService {
         }
     }
 
+    /// Tells relay-svc (on `user:<id>`) that sessions ended, so sockets opened with them close at once
+    /// instead of receiving events until they reconnect. Pub/sub is at most once: a socket that misses
+    /// this still loses its identity at its next reconnect.
+    func announceEndedSessions(user: Int, _ ids: [Int]) {
+        guard !ids.isEmpty else { return }
+        let frame = #"{"type":"sessions_ended","session_ids":["# + ids.map(String.init).joined(separator: ",") + "]}"
+        do {
+            _ = try redis.publish("user:\(user)", Array(frame.utf8))
+        } catch {
+            log.warning("cannot announce ended sessions", ["user.id": String(user), "error": "\(error)"])
+        }
+    }
+
     func logout(_ req: Request) throws -> Response {
         try requestGuard.check(req)
         let ctx = try authenticate(req)
         try db.write { conn in try conn.execute("DELETE FROM sessions WHERE id = ?", ctx.sessionID) }
+        announceEndedSessions(user: ctx.user.id, [ctx.sessionID])
         req.log.info("logged out", ["user.id": "\(ctx.user.id)", "session.id": "\(ctx.sessionID)"])
         var response = Response.noContent
         response.headers.add("Set-Cookie", SessionCookie.clear(secure: config.secureCookies))
@@ -140,6 +155,7 @@ extension AuthService {
             return conn.changes
         }
         guard deleted == 1 else { throw HTTPError.notFound("No such session.") }
+        announceEndedSessions(user: ctx.user.id, [id])
         req.log.info("session ended", ["user.id": "\(ctx.user.id)", "session.id": "\(id)"])
         var response = Response.noContent
         if id == ctx.sessionID { response.headers.add("Set-Cookie", SessionCookie.clear(secure: config.secureCookies)) }

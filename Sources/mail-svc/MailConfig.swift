@@ -29,9 +29,7 @@ struct MailConfig: Sendable {
         var env = Environment(environment)
         listen = env.hostPort("LISTEN", default: "127.0.0.1:8084")
         dataDir = env.string("DATA_DIR", default: "./var")
-        let redisText = env.string("REDIS_URL", default: "redis://127.0.0.1:6379")
-        redis = RedisURL(parsing: redisText) ?? RedisURL(host: "127.0.0.1")
-        if RedisURL(parsing: redisText) == nil { env.problem("REDIS_URL must look like redis://host:port[/db], got \"\(redisText)\"") }
+        redis = env.redisURL()
         publicURL = env.baseURL("PUBLIC_URL", default: "http://127.0.0.1:8080")
         logLevel = env.logLevel()
         smtpURL = env.optionalString("SMTP_URL")

@@ -5,6 +5,8 @@ import WebSocket
 /// thread and is touched only there (by its `LocalHub` and the socket's callbacks).
 final class Client {
     let userID: Int
+    /// The session the socket was opened with (from auth-svc through nginx); nil when not told.
+    let sessionID: Int?
     /// The user object as the API shows it, for the hello and typing frames.
     let userJSON: String
     let socket: WebSocketConnection
@@ -12,8 +14,9 @@ final class Client {
     /// When this socket last published typing, per room (monotonic ns).
     private var lastTyping: [Int: UInt64] = [:]
 
-    init(userID: Int, userJSON: String, rooms: Set<Int>, socket: WebSocketConnection) {
+    init(userID: Int, sessionID: Int?, userJSON: String, rooms: Set<Int>, socket: WebSocketConnection) {
         self.userID = userID
+        self.sessionID = sessionID
         self.userJSON = userJSON
         self.rooms = rooms
         self.socket = socket

@@ -6,7 +6,8 @@ import Foundation
 /// - `room:<id>`: a frame for the room's members, exactly as sockets get it (from room-svc), or, from a
 ///   relay, `!<user id>\n<frame>`: a frame for everyone in the room but that user's sockets (typing).
 /// - `user:<id>`: a frame for one user's sockets. `room` and `room_left` frames also change which rooms
-///   those sockets follow.
+///   those sockets follow; `sessions_ended` (from auth-svc) closes the sockets of those sessions and
+///   is not forwarded.
 /// - `presence`: `<room id>,<room id>…\n<frame>`: one frame for every socket sharing one of those rooms
 ///   with the user it is about, sent once per socket however many rooms they share.
 /// - `__keyevent@<db>__:expired`: a key expired; `presence:<user>:<instance>` means a relay stopped
@@ -18,9 +19,11 @@ struct Envelope: Sendable {
         case rooms([Int])
     }
 
-    enum Membership: Sendable, Equatable {
+    /// What a personal event does besides (or instead of) reaching the user's sockets.
+    enum Action: Sendable, Equatable {
         case joined(Int)
         case left(Int)
+        case sessionsEnded([Int])
     }
 
     var target: Target
@@ -28,7 +31,7 @@ struct Envelope: Sendable {
     var frame: ArraySlice<UInt8>
     /// Sockets of this user do not get the frame.
     var except: Int?
-    var membership: Membership?
+    var action: Action?
 
     static let presenceChannel = "presence"
     static func roomChannel(_ id: Int) -> String { "room:\(id)" }
@@ -56,7 +59,7 @@ struct Envelope: Sendable {
         } else if let id = Envelope.id(channel, prefix: "user:") {
             target = .user(id)
             frame = payload[...]
-            membership = Envelope.membership(in: payload)
+            action = Envelope.action(in: payload)
         } else if channel == Envelope.presenceChannel {
             guard let (head, rest) = Envelope.splitLine(payload) else { return nil }
             let rooms = head.split(separator: ",").compactMap { Int($0) }
@@ -86,14 +89,16 @@ struct Envelope: Sendable {
         var type: String
         var room: Room?
         var room_id: Int?
+        var session_ids: [Int]?
     }
 
-    /// `room` (joined, added, created, renamed) and `room_left` frames on a user channel.
-    private static func membership(in payload: [UInt8]) -> Membership? {
+    /// `room` (joined, added, created, renamed), `room_left` and `sessions_ended` frames on a user channel.
+    private static func action(in payload: [UInt8]) -> Action? {
         guard let frame = try? JSONDecoder().decode(Personal.self, from: Data(payload)) else { return nil }
         switch frame.type {
         case "room": return frame.room.map { .joined($0.id) }
         case "room_left": return frame.room_id.map { .left($0) }
+        case "sessions_ended": return frame.session_ids.map { .sessionsEnded($0) }
         default: return nil
         }
     }

@@ -107,8 +107,14 @@ final class LocalHub: @unchecked Sendable {
                 }
             case .user(let user):
                 guard let clients = byUser[user] else { continue }
+                if case .sessionsEnded(let sessions) = envelope.action {
+                    for client in clients.values where client.sessionID.map(sessions.contains) == true {
+                        client.socket.close(.policyViolation, reason: "session ended")
+                    }
+                    continue
+                }
                 for client in clients.values {
-                    if let membership = envelope.membership { apply(membership, to: client) }
+                    if let action = envelope.action { apply(action, to: client) }
                     if client.socket.enqueue(shared: delivery.frame) { touched[client.id] = client }
                 }
             case .rooms(let rooms):
@@ -124,14 +130,16 @@ final class LocalHub: @unchecked Sendable {
         for client in touched.values { client.socket.flush() }
     }
 
-    private func apply(_ membership: Envelope.Membership, to client: Client) {
-        switch membership {
+    private func apply(_ action: Envelope.Action, to client: Client) {
+        switch action {
         case .joined(let room):
             guard client.rooms.insert(room).inserted else { return }
             follow(client, rooms: [room])
         case .left(let room):
             guard client.rooms.remove(room) != nil else { return }
             unfollow(client, rooms: [room])
+        case .sessionsEnded:
+            break  // handled before: those sockets close
         }
     }
 }

@@ -91,16 +91,17 @@ final class Relay: Sendable {
             throw HTTPError.unavailable
         }
         let log = req.log
+        let session = req.headers["X-Session-Id"].flatMap { Int($0) }
         return Handshake.switchingProtocols(acceptKey: Handshake.makeAcceptKey(for: key)) { [self] in
-            makeSocket(user: me.id, entry: entry, log: log)
+            makeSocket(user: me.id, session: session, entry: entry, log: log)
         }
     }
 
     /// On the connection's loop thread, once the 101 is written.
-    private func makeSocket(user: Int, entry: RoomDirectory.Entry, log: Log) -> WebSocketConnection {
+    private func makeSocket(user: Int, session: Int?, entry: RoomDirectory.Entry, log: Log) -> WebSocketConnection {
         let configuration = WebSocketConfiguration(pingInterval: config.pingInterval, idleTimeout: config.idleTimeout)
         let socket = WebSocketConnection(configuration: configuration, log: log)
-        let client = Client(userID: user, userJSON: entry.userJSON, rooms: Set(entry.rooms), socket: socket)
+        let client = Client(userID: user, sessionID: session, userJSON: entry.userJSON, rooms: Set(entry.rooms), socket: socket)
         socket.onOpen = { [self] socket in
             guard let executor = socket.executor else { return }
             let hub = hub(for: executor)

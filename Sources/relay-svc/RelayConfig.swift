@@ -25,9 +25,7 @@ struct RelayConfig: Sendable {
     init(environment: [String: String]) throws {
         var env = Environment(environment)
         listen = env.hostPort("LISTEN", default: "127.0.0.1:8083")
-        let redisText = env.string("REDIS_URL", default: "redis://127.0.0.1:6379")
-        redis = RedisURL(parsing: redisText) ?? RedisURL(host: "127.0.0.1")
-        if RedisURL(parsing: redisText) == nil { env.problem("REDIS_URL must look like redis://host:port[/db], got \"\(redisText)\"") }
+        redis = env.redisURL()
         let roomURL = env.baseURL("ROOM_SVC_URL", default: "http://127.0.0.1:8082")
         roomService = RelayConfig.hostPort(of: roomURL) ?? HostPort(host: "127.0.0.1", port: 8082)
         if roomURL.hasPrefix("https:") { env.problem("ROOM_SVC_URL must be plain http:// (an internal address)") }

@@ -19,13 +19,7 @@ struct RoomConfig: Sendable {
         var env = Environment(environment)
         listen = env.hostPort("LISTEN", default: "127.0.0.1:8082")
         dataDir = env.string("DATA_DIR", default: "./var")
-        let redisURL = env.string("REDIS_URL", default: "redis://127.0.0.1:6379")
-        if let parsed = RedisURL(parsing: redisURL) {
-            redis = parsed
-        } else {
-            env.problem("REDIS_URL must look like redis://host:port[/db], got \"\(redisURL)\"")
-            redis = RedisURL(host: "127.0.0.1")
-        }
+        redis = env.redisURL()
         logLevel = env.logLevel()
         sendRatePer10s = env.int("SEND_RATE_PER_10S", default: 30, range: 1...10_000_000)
         workers = env.int("WORKERS", default: 64, range: 1...1024)

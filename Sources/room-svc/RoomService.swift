@@ -26,7 +26,8 @@ final class RoomService: Sendable {
 
     init(config: RoomConfig, log: Log) throws {
         try FileManager.default.createDirectory(atPath: config.mediaDir, withIntermediateDirectories: true)
-        let db = try Database(path: config.databasePath, readers: 4)
+        // A message is acknowledged only once it is on disk; commits are batched, so the fsync is shared.
+        let db = try Database(path: config.databasePath, readers: 4, durable: true)
         do {
             try db.migrate(owner: RoomSchema.owner, RoomSchema.migrations)
         } catch {

@@ -63,6 +63,7 @@ import Testing
                     #expect(r.header("X-Auth-Error") == "unsupported_media_type")
                 default:
                     #expect(r.header("X-User-Id") != nil)
+                    #expect(Int(r.header("X-Session-Id") ?? "") != nil)
                 }
             }
         }

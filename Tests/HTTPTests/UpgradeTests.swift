@@ -33,6 +33,27 @@ struct UpgradeTests {
         #expect(got == Array("hi q".utf8))  // echoed, flushed, then closed
     }
 
+    @Test func shutdownLetsTheUpgradedProtocolSayGoodbye() throws {
+        let s = try TestServer(testRouter())
+        let c = try TestConnection(port: s.port)
+        try c.send("GET /upgrade HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n")
+        var buf = [UInt8](repeating: 0, count: 1024)
+        var got: [UInt8] = []
+        while !String(decoding: got, as: UTF8.self).hasSuffix("\r\n\r\n") {
+            let n = read(c.fd, &buf, buf.count)
+            guard n > 0 else { break }
+            got += buf[..<n]
+        }
+        s.stop()  // shutdown: the echo protocol writes "bye", then closes
+        got = []
+        while true {
+            let n = read(c.fd, &buf, 64)
+            guard n > 0 else { break }
+            got += buf[..<n]
+        }
+        #expect(got == Array("bye".utf8))
+    }
+
     @Test func oneSharedBufferIsQueuedOnManyConnections() throws {
         let contexts = Mutex<[LoopBoundContext]>([])
         var router = Router()

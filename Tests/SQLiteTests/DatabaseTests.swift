@@ -129,6 +129,13 @@ struct DatabaseTests {
         }
     }
 
+    @Test func aDurableDatabaseSyncsEveryCommit() throws {
+        let directory = ScratchDirectory()
+        let db = try Database(path: directory.file("durable.db"), readers: 1, durable: true)
+        defer { db.close() }
+        #expect(try db.write { try $0.queryOne("PRAGMA synchronous") }?.int("synchronous") == 2)  // FULL
+    }
+
     @Test func closedDatabaseRefusesWork() throws {
         let directory = ScratchDirectory()
         let db = try Database(path: directory.file("x.db"), readers: 1)

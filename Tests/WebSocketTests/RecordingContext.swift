@@ -37,6 +37,20 @@ final class RecordingContext: ConnectionContext {
         return true
     }
 
+    /// Queued bytes count as pending until `flush()`.
+    var queued: [UInt8] = []
+
+    func enqueue(_ buffer: SharedBytes, limit: Int) -> Bool {
+        guard acceptWrites, !closedGracefully, !aborted, pendingBytes + queued.count + buffer.count <= limit else { return false }
+        queued += buffer.bytes
+        return true
+    }
+
+    func flush() {
+        written += queued
+        queued = []
+    }
+
     func close() {
         guard !closedGracefully, !aborted else { return }
         closedGracefully = true

@@ -103,6 +103,33 @@ import Testing
         for h in harnesses { #expect(h.context.written == frame.bytes) }
     }
 
+    @Test func enqueuedFramesLeaveTogetherAtFlush() {
+        let h = Harness()
+        let frame = SharedBytes(FrameEncoder.text("batch"))
+        #expect(h.socket.enqueue(shared: frame))
+        #expect(h.socket.enqueue(shared: frame))
+        #expect(h.context.written.isEmpty)
+        h.socket.flush()
+        #expect(h.context.written == frame.bytes + frame.bytes)
+    }
+
+    @Test func enqueueDropsAClientPastTheBound() {
+        let h = Harness(WebSocketConfiguration(maxPending: 20))
+        #expect(h.socket.enqueue(shared: SharedBytes(FrameEncoder.text("0123456789"))))
+        #expect(h.socket.enqueue(shared: SharedBytes(FrameEncoder.text("0123456789"))) == false)
+        #expect(h.context.aborted)
+        #expect(h.closeCodes == [1008])
+    }
+
+    @Test func serverShutdownClosesWithGoingAway() {
+        let h = Harness()
+        h.socket.serverStopping()
+        #expect(h.context.frames().last?.closeCode == CloseCode.goingAway.rawValue)
+        #expect(h.socket.state == .closing)
+        h.context.feed(clientFrame(.close, [0x03, 0xE9]))
+        #expect(h.context.closedGracefully)
+    }
+
     @Test func pingsOnTheTimer() {
         let h = Harness(WebSocketConfiguration(pingInterval: 30, idleTimeout: 1000))
         #expect(h.context.timers.contains { $0.seconds == 30 })

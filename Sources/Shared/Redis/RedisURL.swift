@@ -1,3 +1,5 @@
+import Runtime
+
 /// Where Redis lives, parsed from `REDIS_URL` (`redis://host:port[/db]`).
 public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     public var host: String
@@ -46,4 +48,16 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "redis://\(host.contains(":") ? "[\(host)]" : host):\(port)/\(database)" }
+}
+
+extension Environment {
+    /// `REDIS_URL` (default `redis://127.0.0.1:6379`), every service's Redis; a bad value is a problem.
+    public mutating func redisURL(_ key: String = "REDIS_URL") -> RedisURL {
+        let text = string(key, default: "redis://127.0.0.1:6379")
+        guard let url = RedisURL(parsing: text) else {
+            problem("\(key) must look like redis://host:port[/db], got \"\(text)\"")
+            return RedisURL(host: "127.0.0.1")
+        }
+        return url
+    }
 }

@@ -1,80 +1,23 @@
-import Foundation
-import Synchronization
-
-/// Log levels, lowest first.
-public enum LogLevel: Int, Comparable, Sendable, CaseIterable {
-    case trace, debug, info, warning, error
-
-    public init?(name: String) {
-        switch name.lowercased() {
-        case "trace": self = .trace
-        case "debug": self = .debug
-        case "info": self = .info
-        case "warning", "warn": self = .warning
-        case "error": self = .error
-        default: return nil
-        }
-    }
-
-    public var name: String {
-        switch self {
-        case .trace: "trace"
-        case .debug: "debug"
-        case .info: "info"
-        case .warning: "warning"
-        case .error: "error"
-        }
-    }
-
-    public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
-}
-
-/// Where log lines go: stderr in production, memory in tests.
-public final class LogSink: Sendable {
-    private let capturing: Bool
-    private let lines = Mutex<[String]>([])
-
-    private init(capturing: Bool) { self.capturing = capturing }
-
-    /// Writes each line to stderr with one `write(2)`, so lines from threads never interleave.
-    public static let standardError = LogSink(capturing: false)
-
-    /// Keeps every line in memory; read them with `captured`.
-    public static func memory() -> LogSink { LogSink(capturing: true) }
-
-    public var captured: [String] { lines.withLock { $0 } }
-
-    func emit(_ line: String) {
-        if capturing {
-            lines.withLock { $0.append(line) }
-            return
-        }
-        var bytes = Array(line.utf8)
-        bytes.append(0x0A)
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 { if errno == EINTR { continue } else { return } }
-                offset += n
-            }
-        }
-    }
-}
-
-/// A levelled logger that writes one line per event: a fixed message plus key=value metadata.
+/// A levelled logger that writes one logfmt line per event: time, level, service, a fixed
+/// message, then key=value metadata.
 ///
 ///     log.info("login rejected", ["user.id": "\(id)", "reason": "bad_password"])
+///     ts=2026-11-28T09:15:02.123Z level=info svc=auth-svc msg="login rejected" user.id=7 reason=bad_password
 ///
-/// Never put passwords, tokens or cookies in the metadata.
+/// Fields come in the order given: the logger's own (`with`) first, then the event's; an event
+/// field replaces a logger field of the same key. Never put passwords, tokens or cookies in the
+/// metadata, and never a raw query string.
+///
+/// A line costs one buffer and one `write(2)`: the timestamp is formatted with arithmetic (no
+/// `gmtime_r`, no `String` pieces) and the metadata is an ordered array, never a dictionary.
 public struct Log: Sendable {
     public let service: String
     public let level: LogLevel
     public let sink: LogSink
     /// Metadata added to every line of this logger (for example `request.id`).
-    public var metadata: [String: String]
+    public var metadata: LogMetadata
 
-    public init(service: String, level: LogLevel = .info, sink: LogSink = .standardError, metadata: [String: String] = [:]) {
+    public init(service: String, level: LogLevel = .info, sink: LogSink = .standardError, metadata: LogMetadata = [:]) {
         self.service = service
         self.level = level
         self.sink = sink
@@ -82,64 +25,63 @@ public struct Log: Sendable {
     }
 
     /// A logger that adds `extra` to every line.
-    public func with(_ extra: [String: String]) -> Log {
+    public func with(_ extra: LogMetadata) -> Log {
         var copy = self
-        copy.metadata.merge(extra) { _, new in new }
+        copy.metadata.merge(extra)
         return copy
     }
 
-    public func trace(_ message: @autoclosure () -> String, _ meta: @autoclosure () -> [String: String] = [:]) {
+    public func trace(_ message: @autoclosure () -> String, _ meta: @autoclosure () -> LogMetadata = [:]) {
         log(.trace, message(), meta())
     }
-    public func debug(_ message: @autoclosure () -> String, _ meta: @autoclosure () -> [String: String] = [:]) {
+    public func debug(_ message: @autoclosure () -> String, _ meta: @autoclosure () -> LogMetadata = [:]) {
         log(.debug, message(), meta())
     }
-    public func info(_ message: @autoclosure () -> String, _ meta: @autoclosure () -> [String: String] = [:]) {
+    public func info(_ message: @autoclosure () -> String, _ meta: @autoclosure () -> LogMetadata = [:]) {
         log(.info, message(), meta())
     }
-    public func warning(_ message: @autoclosure () -> String, _ meta: @autoclosure () -> [String: String] = [:]) {
+    public func warning(_ message: @autoclosure () -> String, _ meta: @autoclosure () -> LogMetadata = [:]) {
         log(.warning, message(), meta())
     }
-    public func error(_ message: @autoclosure () -> String, _ meta: @autoclosure () -> [String: String] = [:]) {
+    public func error(_ message: @autoclosure () -> String, _ meta: @autoclosure () -> LogMetadata = [:]) {
         log(.error, message(), meta())
     }
 
     public func isEnabled(_ level: LogLevel) -> Bool { level >= self.level }
 
-    public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ meta: @autoclosure () -> [String: String] = [:]) {
+    public func log(_ level: LogLevel, _ message: @autoclosure () -> String, _ meta: @autoclosure () -> LogMetadata = [:]) {
         guard level >= self.level else { return }
-        var line = "ts=\(UTCTime.now().rfc3339) level=\(level.name) svc=\(service) msg=\(Log.quote(message()))"
-        let fields = metadata.merging(meta()) { _, new in new }
-        for key in fields.keys.sorted() {
-            line += " \(key)=\(Log.quote(fields[key]!))"
-        }
-        sink.emit(line)
+        var line = Log.format(time: .now(), level: level, service: service, message: message(),
+                              metadata: metadata, event: meta())
+        sink.emit(&line)
     }
 
-    /// Quotes a value when it holds spaces, quotes, `=` or control characters (logfmt style).
-    static func quote(_ value: String) -> String {
-        var needsQuotes = value.isEmpty
-        for u in value.unicodeScalars where u == " " || u == "\"" || u == "=" || u == "\\" || u.value < 0x20 || u.value == 0x7F {
-            needsQuotes = true
-            break
+    /// One line, without its newline.
+    static func format(time: UTCTime, level: LogLevel, service: String, message: String,
+                       metadata: LogMetadata, event: LogMetadata) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        out.append(contentsOf: "ts=".utf8)
+        time.appendRFC3339(to: &out)
+        out.append(contentsOf: " level=".utf8)
+        out.append(contentsOf: level.name.utf8)
+        out.append(contentsOf: " svc=".utf8)
+        appendValue(service, to: &out)
+        out.append(contentsOf: " msg=".utf8)
+        appendValue(message, to: &out)
+        for field in metadata.fields where event.isEmpty || !event.contains(key: field.key) {
+            appendField(field.key, field.value, to: &out)
         }
-        guard needsQuotes else { return value }
-        var out = "\""
-        for u in value.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    out += String(format: "\\u%04x", u.value)
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
+        for field in event.fields {
+            appendField(field.key, field.value, to: &out)
         }
-        return out + "\""
+        return out
+    }
+
+    private static func appendField(_ key: String, _ value: String, to out: inout [UInt8]) {
+        out.append(0x20)
+        out.append(contentsOf: key.utf8)
+        out.append(0x3D)
+        appendValue(value, to: &out)
     }
 }

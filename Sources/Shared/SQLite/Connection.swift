@@ -13,8 +13,8 @@ public final class Connection {
     public let path: String
 
     /// Opens `path` with `SQLITE_OPEN_NOMUTEX` plus `flags`, sets the busy timeout (seconds), turns on
-    /// extended result codes and foreign keys, and sets `synchronous=NORMAL` (safe in WAL mode).
-    init(path: String, flags: Int32, busyTimeout: Double) throws(SQLiteError) {
+    /// extended result codes and foreign keys, and sets `synchronous` (NORMAL unless `durable`).
+    init(path: String, flags: Int32, busyTimeout: Double, durable: Bool = false) throws(SQLiteError) {
         var db: OpaquePointer?
         let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK, let db else {
@@ -27,7 +27,7 @@ public final class Connection {
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, Int32(min(max(busyTimeout, 0) * 1000, Double(Int32.max))))
         do {
-            try executeScript("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+            try executeScript("PRAGMA foreign_keys = ON; PRAGMA synchronous = \(durable ? "FULL" : "NORMAL");")
         } catch {
             try? close()
             throw error

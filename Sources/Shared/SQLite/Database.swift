@@ -14,8 +14,10 @@ import Synchronization
 ///   transaction (one consistent snapshot). A `read` inside a `write` body does not see that body's
 ///   uncommitted changes. Do not nest `read` calls: with every reader taken, nesting deadlocks.
 /// - The `Connection` passed to a body is valid only during the body; never let it escape.
-/// - Each connection sets `busy_timeout`, `foreign_keys=ON` and `synchronous=NORMAL`; other processes
-///   (or other `Database` instances) may use the same file and wait up to the busy timeout for it.
+/// - Each connection sets `busy_timeout`, `foreign_keys=ON` and `synchronous=NORMAL`, or `FULL` for a
+///   `durable` database, whose commits survive a power cut, not only a crash (one fsync per commit);
+///   other processes (or other `Database` instances) may use the same file and wait up to the busy
+///   timeout for it.
 ///
 /// Bodies should be short: a write body holds the single write lock of the whole file, across
 /// processes. Do slow work (password hashing, network) before or after it.
@@ -40,10 +42,12 @@ public final class Database: @unchecked Sendable {
     ///   - readers: reader connections, at least 1; `read` waits when all are busy.
     ///   - busyTimeout: seconds a connection waits for a lock held by another connection or process
     ///     before failing with `SQLITE_BUSY`.
-    public init(path: String, readers: Int = 4, busyTimeout: Double = 5) throws {
+    ///   - durable: `write` returns only once the commit is on disk (`synchronous=FULL`).
+    public init(path: String, readers: Int = 4, busyTimeout: Double = 5, durable: Bool = false) throws {
         precondition(readers >= 1, "Database needs at least one reader connection")
         self.path = path
-        let writer = try Connection(path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, busyTimeout: busyTimeout)
+        let writer = try Connection(path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, busyTimeout: busyTimeout,
+                                    durable: durable)
         var opened: [Connection] = []
         do {
             // journal_mode=WAL is persistent in the file; it answers the mode now in effect.
