@@ -9,6 +9,7 @@ import struct
 import time
 import zlib
 
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from selenium.webdriver.common.by import By
@@ -19,8 +20,11 @@ WAIT = float(os.environ.get("WEB_WAIT", "10"))
 
 
 def wait(driver, condition, timeout: float = WAIT, message: str = ""):
-    """Waits until `condition(driver)` is truthy and returns it."""
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: condition(d), message)
+    """Waits until `condition(driver)` is truthy and returns it. An element the page replaced while
+    the condition looked at it (the room list re-renders on every event) means: try again."""
+    return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+                         ).until(lambda d: condition(d), message)
 
 
 def css(driver, selector: str):
@@ -109,7 +113,8 @@ def shown_bodies(driver) -> list[str]:
 
 def click_room(driver, room_id: int):
     """Opens a room from the room list and waits until its latest page is shown."""
-    one(driver, f'#room-list li[data-room-id="{room_id}"] a').click()
+    link = f'#room-list li[data-room-id="{room_id}"] a'
+    wait(driver, lambda d: one(d, link).click() or True, message=f"no link to room {room_id}")
     wait(driver, lambda d: d.execute_script(
         "const l = chatApp.lists.get(arguments[0]); return chatApp.openRoomId === arguments[0] && !!l && l.loaded",
         room_id), message=f"room {room_id} did not open")

@@ -115,6 +115,9 @@ export class ChatApp {
     }
     this.rooms = fresh;
     document.getElementById("rooms-error").hidden = true;
+    // The server may count as unread what is on screen in the open room (a read post held back by
+    // READ_INTERVAL, or one that crossed this request): on screen is read.
+    this.checkRead();
     this.renderRooms();
     if (this.openRoomId !== null && !this.rooms.has(this.openRoomId)) this.navigate(null);
     this.fetchPrivateMembers();
