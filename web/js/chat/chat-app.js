@@ -289,7 +289,8 @@ export class ChatApp {
     this.roomView.render(list, { me: this.me, room, members: this.members.get(id) || [] }, opts);
     if (list.loaded && !this.loadingOlder) {
       this.roomView.setHistoryStatus(
-        list.confirmed.length === 0 && list.pending.length === 0 ? "No messages yet. Say hello!" :
+        list.confirmed.length === 0 && list.pending.length === 0
+          ? (list.cleared ? "History cleared." : "No messages yet. Say hello!") :
         list.hasMore ? "" : "This is the beginning of the conversation.");
     } else if (!list.loaded) {
       this.roomView.setHistoryStatus("Loading messages…");
@@ -549,7 +550,6 @@ export class ChatApp {
     }
     this.roomView.reset();
     this.renderMessages();
-    this.roomView.setHistoryStatus("History cleared.");
     this.renderRooms();
     this.refreshRoomsSoon();
   }
