@@ -262,25 +262,32 @@ def test_unread_badge_and_title_count_messages_for_a_room_not_open(people, rooms
     no_js_errors(ada, bob)
 
 
-def test_what_was_read_stays_read_when_leaving_the_room_at_once(people, rooms):
-    """Two messages in a row, read, and Bob switches rooms at once (within the page's 1 s between read
-    posts): the second read position must still reach the server, else it is unread after a reload."""
+def test_what_was_read_stays_read_when_leaving_the_room_or_the_page_at_once(people, rooms, stack):
+    """Two messages in a row, read, and Bob at once (within the page's 1 s between read posts) opens
+    another room, or goes to his profile page: the second read position must still reach the
+    server, else the room comes back unread."""
     ada, bob = people
     b = bob.driver
-    click_room(b, rooms["private"])
-    wait(b, lambda d: room_badge(d, rooms["private"]) == "")
-    for body in ("Quick one", "Quick two"):
-        r = ada.api.post(f"/api/rooms/{rooms['private']}/messages", json={"body": body})
-        assert r.status_code == 201, r.text
-    last = r.json()["id"]
-    stored_id(b, "Quick two")
-    click_room(b, rooms["group"])
-    wait_until(lambda: read_position(ada, bob, rooms["private"]) == last,
-               message="Bob's read position never reached the last message he saw")
-    assert next(r for r in bob.api.get("/api/rooms").json()["rooms"] if r["id"] == rooms["private"])["unread"] == 0
-    b.refresh()
-    wait(b, lambda d: d.execute_script("return window.chatApp?.socket?.state") == "open")
-    assert room_badge(b, rooms["private"]) == ""
+    for leave in ("room", "page"):
+        click_room(b, rooms["private"])
+        wait(b, lambda d: room_badge(d, rooms["private"]) == "")
+        for n in (1, 2):
+            r = ada.api.post(f"/api/rooms/{rooms['private']}/messages", json={"body": f"Quick, leave the {leave} ({n})"})
+            assert r.status_code == 201, r.text
+        last = r.json()["id"]
+        stored_id(b, f"Quick, leave the {leave} (2)")
+        if leave == "room":
+            click_room(b, rooms["group"])
+        else:
+            one(b, "#profile-link").click()
+        wait_until(lambda: read_position(ada, bob, rooms["private"]) == last,
+                   message=f"leaving the {leave}: Bob's read position never reached the last message he saw")
+        private = next(r for r in bob.api.get("/api/rooms").json()["rooms"] if r["id"] == rooms["private"])
+        assert private["unread"] == 0
+        if leave == "page":
+            wait(b, lambda d: d.current_url.endswith("/profile"))
+            open_chat(b, stack.url)
+        assert room_badge(b, rooms["private"]) == ""
     no_js_errors(ada, bob)
 
 

@@ -40,7 +40,7 @@ export class ChatApp {
     this.openRoomId = null;
     this.readSent = new Map(); // room id → highest read id posted
     this.readAt = new Map(); // room id → time of the last read POST
-    this.readTimers = new Map(); // room id → timer of a read POST held back by READ_INTERVAL
+    this.readHeld = new Map(); // room id → {timer, messageId}: a read POST held back by READ_INTERVAL
     this.typingTimer = null;
     this.loadingOlder = false;
     this.resyncing = false;
@@ -87,6 +87,7 @@ export class ChatApp {
     document.getElementById("room-menu-button").addEventListener("click", () => this.menu.open());
     window.addEventListener("hashchange", () => this.route());
     window.addEventListener("focus", () => this.checkRead());
+    window.addEventListener("pagehide", () => this.flushReads());
     document.addEventListener("visibilitychange", () => this.checkRead());
     setInterval(() => this.renderRooms(), 60_000);
 
@@ -141,8 +142,8 @@ export class ChatApp {
     this.lists.delete(id);
     this.members.delete(id);
     this.readSent.delete(id);
-    clearTimeout(this.readTimers.get(id));
-    this.readTimers.delete(id);
+    clearTimeout(this.readHeld.get(id)?.timer);
+    this.readHeld.delete(id);
   }
 
   /** Members of private rooms, for the other person's online dot. A few at a time. */
@@ -482,25 +483,28 @@ export class ChatApp {
 
   /**
    * Posts that a room was read up to `messageId`: at most one POST per room per READ_INTERVAL; one
-   * held back is posted later even if the reader has opened another room meanwhile.
+   * held back is posted later even if the reader has opened another room meanwhile, and at once
+   * (`now`) when the page goes away.
    */
-  markRead(id, messageId) {
+  markRead(id, messageId, { now = false } = {}) {
     const room = this.rooms.get(id);
     if (!room) return;
     const done = Math.max(room.last_read_id || 0, this.readSent.get(id) || 0);
     if (messageId <= done) return;
+    clearTimeout(this.readHeld.get(id)?.timer);
+    this.readHeld.delete(id);
     const wait = (this.readAt.get(id) || 0) + READ_INTERVAL - Date.now();
-    if (wait > 0) {
-      clearTimeout(this.readTimers.get(id));
-      this.readTimers.set(id, setTimeout(() => {
-        this.readTimers.delete(id);
+    if (wait > 0 && !now) {
+      const timer = setTimeout(() => {
+        this.readHeld.delete(id);
         this.markRead(id, messageId);
-      }, wait));
+      }, wait);
+      this.readHeld.set(id, { timer, messageId });
       return;
     }
     this.readAt.set(id, Date.now());
     this.readSent.set(id, messageId);
-    post(`/api/rooms/${id}/read`, { message_id: messageId })
+    post(`/api/rooms/${id}/read`, { message_id: messageId }, { keepalive: now })
       .then(() => {
         const r = this.rooms.get(id);
         if (r) r.last_read_id = Math.max(r.last_read_id || 0, messageId);
@@ -508,6 +512,11 @@ export class ChatApp {
       .catch(() => {
         if (this.readSent.get(id) === messageId) this.readSent.set(id, done);
       });
+  }
+
+  /** The page goes away (closed, reloaded, left): read positions still held back are posted now. */
+  flushReads() {
+    for (const [id, { messageId }] of [...this.readHeld]) this.markRead(id, messageId, { now: true });
   }
 
   // ----- room actions (menu)
