@@ -3,8 +3,8 @@ dialogs, live chat, typing, read receipts, unread counts, history, pictures, cle
 presence. The tests run in file order on one pair of browsers; each opens the rooms it needs.
 
 This module runs its own stack: a send rate that lets it seed 200 messages at once, and relay pings
-every 2 s with an 8 s idle limit so a frozen browser is noticed soon. OFFLINE_DEBOUNCE stays at its
-default (5 s), the delay a cleanly closed browser is announced offline after.
+every 2 s with an 8 s idle limit so a frozen browser is noticed soon. OFFLINE_DEBOUNCE is its default
+(5 s, set here so the test knows it): how long a cleanly closed browser stays online.
 """
 from __future__ import annotations
 
