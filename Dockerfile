@@ -18,7 +18,8 @@ RUN swift build -c release --static-swift-stdlib \
         --product auth-svc --product room-svc --product relay-svc --product mail-svc \
  && mkdir -p /out \
  && for s in auth room relay mail; do install -s ".build/release/$s-svc" "/out/$s-svc"; done \
- && for b in .build/release/*.resources; do [ -d "$b" ] && cp -r "$b" /out/; done
+ && cp -r .build/release/*.resources /out/ \
+ && test -r /out/Chat_auth-svc.resources/common-passwords.txt
 
 # ---- runtime: the binaries plus the C libraries they link to -----------------------------------
 FROM debian:bookworm-slim
@@ -30,8 +31,12 @@ RUN apt-get update \
  && mkdir -p /data/media /data/mail \
  && chown -R chat:chat /data \
  && chmod 755 /data /data/media
-# Resource bundles (auth-svc's common-password list) sit beside the executables, where they are looked for.
+# Resource bundles (auth-svc's common-password list) sit beside the executables, where they are looked
+# for (AuthConfig.findCommonPasswords: <dir of /proc/self/exe>/Chat_auth-svc.resources/).
 COPY --from=build /out/ /usr/local/bin/
+# Fail the build, not the first start, when a C library the binaries link to is missing here.
+RUN ! ldd /usr/local/bin/auth-svc /usr/local/bin/room-svc /usr/local/bin/relay-svc /usr/local/bin/mail-svc \
+        | grep "not found"
 USER chat
 ENV DATA_DIR=/data
 VOLUME ["/data"]

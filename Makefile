@@ -8,7 +8,7 @@ FUZZ_QUICK_SECS ?= 10
 FUZZ_LONG_SECS  ?= 600
 PYTEST_ARGS     ?=
 
-.PHONY: all deps build build-debug run test swift-test web-test quick-fuzz check-config e2e fuzz clean
+.PHONY: all deps build build-debug run test swift-test web-test quick-fuzz check-config e2e fuzz bench clean
 
 all: build
 
@@ -34,10 +34,10 @@ build-debug:
 swift-test: build-debug
 	PYTHON=$(CURDIR)/.venv/bin/python swift test --skip-build
 
-## web-test: unit tests of the pages' ES modules (node's built-in test runner)
+## web-test: unit tests of the pages' ES modules (node's built-in test runner; node 18 or later).
+## web/package.json ("type": "module") makes node load web/js/*.js as ES modules.
 web-test: deps
-	@flag=; node --experimental-detect-module -e 0 2>/dev/null && flag=--experimental-detect-module; \
-	 echo "node $$flag --test web/tests/"; node $$flag --test web/tests/
+	node --test web/tests/
 
 quick-fuzz:
 	@if [ -x scripts/fuzz.sh ]; then scripts/fuzz.sh $(FUZZ_QUICK_SECS); \
@@ -59,6 +59,12 @@ e2e: deps build-debug
 fuzz:
 	@test -x scripts/fuzz.sh || { echo "fuzz: scripts/fuzz.sh not present"; exit 1; }
 	scripts/fuzz.sh $(FUZZ_LONG_SECS)
+
+## bench: history page and WebSocket fan-out benchmarks (minutes of full CPU; not part of test)
+## scripts/bench/README.md. BENCH_ARGS go to fanout.py, e.g. BENCH_ARGS="--scenarios A --reps 1"
+bench: deps build
+	.venv/bin/python scripts/bench/history.py
+	.venv/bin/python scripts/bench/fanout.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .build test-output

@@ -34,19 +34,19 @@ extension AuthService {
         SessionCookie.set(token, secure: config.secureCookies, maxAge: AuthConfig.sessionLifetime)
     }
 
+    /// Built once: every request behind nginx runs it (auth_request).
+    static let sessionQuery = """
+        SELECT s.id AS session_id, s.last_seen_at AS session_last_seen, s.expires_at AS session_expires,
+               \(User.qualifiedColumns("u"))
+        FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?
+        """
+
     /// The session named by the request's cookie; 401 when missing, unknown, expired or the user
     /// is disabled. Slides the session when it was last refreshed over a minute ago.
     func authenticate(_ req: Request) throws -> SessionContext {
         guard let token = SessionCookie.token(in: req.headers) else { throw HTTPError.unauthorized }
         let hash = SessionCookie.hash(token)
-        let row = try db.read { conn in
-            try conn.queryOne(
-                """
-                SELECT s.id AS session_id, s.last_seen_at AS session_last_seen, s.expires_at AS session_expires,
-                       \(User.qualifiedColumns("u"))
-                FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?
-                """, hash)
-        }
+        let row = try db.read { conn in try conn.queryOne(Self.sessionQuery, hash) }
         let now = self.now()
         guard let row, row.int("session_expires") > now else { throw HTTPError.unauthorized }
         let user = User(row: row)

@@ -84,7 +84,7 @@ final class AuthService: Sendable {
 
     /// The client address nginx saw (`X-Real-IP`), else the peer's.
     func clientAddress(_ req: Request) -> String {
-        if let ip = req.headers["X-Real-IP"]?.trimmingCharacters(in: .whitespaces), !ip.isEmpty { return ip }
+        if let ip = req.headers["X-Real-IP"]?.trimmingOWS(), !ip.isEmpty { return ip }
         let peer = req.remoteAddress
         if let colon = peer.lastIndex(of: ":") { return String(peer[..<colon]) }
         return peer

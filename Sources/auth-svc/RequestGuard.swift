@@ -17,7 +17,7 @@ struct RequestGuard: Sendable {
     /// Checks one request given as nginx describes it in verify, or as it arrived at a handler.
     func check(method: String, path: String, headers: Headers) throws(HTTPError) {
         let unsafe = !Self.safeMethods.contains(method.uppercased())
-        let upgrade = headers["Upgrade"].map { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false
+        let upgrade = headers["Upgrade"].map { !$0.trimmingOWS().isEmpty } ?? false
         if unsafe || upgrade {
             guard let origin = headers["Origin"], origin == publicOrigin else { throw HTTPError.badOrigin }
         }
@@ -66,6 +66,6 @@ struct RequestGuard: Sendable {
     static func mediaType(_ header: String?) -> String? {
         guard let header else { return nil }
         return header.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first
-            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            .map { $0.trimmingOWS().lowercased() }
     }
 }

@@ -25,8 +25,8 @@ enum SessionCookie {
         for header in headers.values("Cookie") {
             for pair in header.split(separator: ";") {
                 let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name else { continue }
-                let value = parts[1].trimmingCharacters(in: .whitespaces)
+                guard parts.count == 2, parts[0].trimmingOWS() == name else { continue }
+                let value = parts[1].trimmingOWS()
                 // Our tokens are 43 base64url characters; anything else cannot match a stored hash.
                 if value.utf8.count == 43, value.utf8.allSatisfy(isBase64URL) { return value }
             }

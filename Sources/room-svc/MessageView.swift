@@ -43,17 +43,80 @@ struct MessageView: Sendable {
 
     var imageURL: String? { media.map { "/media/" + $0 } }
 
-    var json: String {
-        var w = JSONWriter()
-        w.int("id", id)
-        w.int("room_id", roomID)
-        w.raw("author", author.json())
-        w.string("kind", kind)
-        w.string("body", body)
-        w.string("image_url", imageURL)
-        w.string("created_at", createdAt.rfc3339)
-        w.string("client_id", clientID)
-        return w.finish()
+    /// The message object as JSON text (the same bytes as `appendJSON`).
+    var json: String { String(decoding: jsonBytes, as: UTF8.self) }
+
+    var jsonBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + body.utf8.count)
+        appendJSON(to: &out)
+        return out
+    }
+
+    /// Writes the message object straight into `out`, without building a String per field: a history
+    /// page encodes 50 of these, and per-scalar String appends were most of its CPU time. The author
+    /// is the user object of `UserView.json()`, key for key.
+    func appendJSON(to out: inout [UInt8]) {
+        out.append(contentsOf: #"{"id":"#.utf8)
+        Self.appendInt(id, to: &out)
+        out.append(contentsOf: #","room_id":"#.utf8)
+        Self.appendInt(roomID, to: &out)
+        out.append(contentsOf: #","author":{"id":"#.utf8)
+        Self.appendInt(author.id, to: &out)
+        out.append(contentsOf: #","username":"#.utf8)
+        Self.appendString(author.username, to: &out)
+        out.append(contentsOf: #","display_name":"#.utf8)
+        Self.appendString(author.displayName, to: &out)
+        out.append(contentsOf: #","bio":"#.utf8)
+        Self.appendString(author.bio, to: &out)
+        out.append(contentsOf: #","avatar_url":"#.utf8)
+        Self.appendString(author.avatarURL, to: &out)
+        out.append(contentsOf: #"},"kind":"#.utf8)
+        Self.appendString(kind, to: &out)
+        out.append(contentsOf: #","body":"#.utf8)
+        Self.appendString(body, to: &out)
+        out.append(contentsOf: #","image_url":"#.utf8)
+        Self.appendString(imageURL, to: &out)
+        out.append(contentsOf: #","created_at":""#.utf8)
+        createdAt.appendRFC3339(to: &out)  // digits and -:.TZ: nothing to escape
+        out.append(contentsOf: #"","client_id":"#.utf8)
+        Self.appendString(clientID, to: &out)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    static func appendInt(_ value: Int, to out: inout [UInt8]) {
+        out.append(contentsOf: String(value).utf8)  // a small string: no allocation
+    }
+
+    /// A JSON string literal, or `null`; escaped exactly as `JSON.quote` does (RFC 8259 §7: `"` `\`
+    /// and control characters; everything else, UTF-8 included, as it is).
+    static func appendString(_ text: String?, to out: inout [UInt8]) {
+        guard var text else {
+            out.append(contentsOf: "null".utf8)
+            return
+        }
+        out.append(UInt8(ascii: "\""))
+        text.withUTF8 { bytes in
+            var start = 0
+            for i in 0..<bytes.count {
+                let b = bytes[i]
+                guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                start = i + 1
+                out.append(UInt8(ascii: "\\"))
+                switch b {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(b)
+                case UInt8(ascii: "\n"): out.append(UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"): out.append(UInt8(ascii: "r"))
+                case UInt8(ascii: "\t"): out.append(UInt8(ascii: "t"))
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 15)]])
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     /// The WebSocket frame `{"type": "message", "room_id", "message"}` published on `room:<id>`.

@@ -34,8 +34,15 @@ extension RoomService {
             let membership = try RoomStore.requireMembership(room: id, user: me.id, conn)
             return try RoomStore.messages(room: id, page: page, limit: limit, clearedUpTo: membership.clearedUpTo, conn)
         }
-        let json = "{\"messages\":" + JSONWriter.array(messages.map(\.json)) + ",\"has_more\":" + (hasMore ? "true" : "false") + "}"
-        return .jsonBytes(Array(json.utf8))
+        var json: [UInt8] = []
+        json.reserveCapacity(64 + messages.count * 320)
+        json.append(contentsOf: #"{"messages":["#.utf8)
+        for (i, message) in messages.enumerated() {
+            if i > 0 { json.append(UInt8(ascii: ",")) }
+            message.appendJSON(to: &json)
+        }
+        json.append(contentsOf: (hasMore ? #"],"has_more":true}"# : #"],"has_more":false}"#).utf8)
+        return .jsonBytes(json)
     }
 
     /// `POST /api/rooms/{id}/messages`: 201 with the stored message, or 200 with the first message
@@ -45,7 +52,7 @@ extension RoomService {
         let id = try req.id("id")
         let body = try req.decode(PostMessageBody.self)
         var problems: [String: String] = [:]
-        if body.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if body.body.allSatisfy(\.isWhitespace) {
             problems["body"] = "Write something first."
         } else if body.body.count > Self.maxBodyCharacters {
             problems["body"] = "At most \(Self.maxBodyCharacters) characters."
@@ -78,10 +85,10 @@ extension RoomService {
         }
         switch try writer.send(message) {
         case .created(let view):
-            return .jsonBytes(Array(view.json.utf8), status: .created)
+            return .jsonBytes(view.jsonBytes, status: .created)
         case .existing(let view):
             req.log.debug("duplicate send", ["room.id": String(message.roomID), "message.id": String(view.id)])
-            return .jsonBytes(Array(view.json.utf8), status: .ok)
+            return .jsonBytes(view.jsonBytes, status: .ok)
         }
     }
 

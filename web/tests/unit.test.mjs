@@ -1,4 +1,4 @@
-// Unit tests of the pure web modules: node --experimental-detect-module --test web/tests/
+// Unit tests of the pure web modules: node --test web/tests/ (web/package.json makes js/*.js ES modules)
 import test from "node:test";
 import assert from "node:assert/strict";
 import { MessageList } from "../js/chat/message-list.js";

@@ -38,7 +38,7 @@ public struct Request: Sendable {
     /// The media type of the body, lower-cased and without parameters.
     public var contentType: String? {
         guard let raw = headers["Content-Type"] else { return nil }
-        return raw.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        return raw.split(separator: ";", maxSplits: 1).first.map { $0.trimmingOWS().lowercased() }
     }
 
     /// Decodes a JSON body: 415 without `Content-Type: application/json`, 400 for bad JSON or wrong types.

@@ -46,16 +46,20 @@ final class SubscriberLoop {
         while !state.fields.withLock({ $0.stopping }) {
             let n = epoll_wait(epfd, &events, Int32(events.count), waitMilliseconds())
             if n < 0 && errno != EINTR { log.error("epoll_wait failed", ["errno": "\(errno)"]) }
+            var wanted = false
             for i in 0..<max(0, Int(n)) {
                 var event = events[i]
                 if clinux_epoll_token(&event) == SubscriberLoop.wakeToken {
                     state.drainWake()
+                    wanted = true
                 } else {
                     handleIO(event.events)
                 }
             }
             checkDeadlines()
-            reconcile()
+            // Only a wake-up changes the wanted channels (a new link reconciles when it is ready):
+            // comparing the sets after every batch of messages would cost O(channels) per batch.
+            if wanted { reconcile() }
         }
         dropLink(reason: nil)
         state.fields.withLock { $0.connected = false; $0.active = [] }

@@ -34,9 +34,9 @@ public enum Handshake {
         let connection = request.headers.values("Connection").flatMap(tokens)
         guard upgrade.contains("websocket"), connection.contains("upgrade") else { throw upgradeRequired }
         // §4.4: an unsupported version gets the versions we speak.
-        guard request.headers["Sec-WebSocket-Version"]?.trimmingCharacters(in: .whitespaces) == "13" else { throw upgradeRequired }
+        guard request.headers["Sec-WebSocket-Version"]?.trimmingOWS() == "13" else { throw upgradeRequired }
         guard request.headers["Host"] != nil else { throw HTTPError.badRequest("bad_handshake", "The Host header is missing.") }
-        guard let key = request.headers["Sec-WebSocket-Key"]?.trimmingCharacters(in: .whitespaces),
+        guard let key = request.headers["Sec-WebSocket-Key"]?.trimmingOWS(),
               let decoded = Base64.decode(key), decoded.count == 16
         else { throw HTTPError.badRequest("bad_handshake", "Sec-WebSocket-Key must be 16 bytes in base64.") }
         if let allowedOrigins, let origin = request.headers["Origin"], !allowedOrigins.contains(origin) {
@@ -61,6 +61,6 @@ public enum Handshake {
 
     /// Comma-separated header tokens, lower-cased (RFC 9110 §5.6.1).
     private static func tokens(_ value: String) -> [String] {
-        value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        value.split(separator: ",").map { $0.trimmingOWS().lowercased() }
     }
 }
