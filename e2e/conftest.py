@@ -4,6 +4,7 @@
 - `stack`: the whole app (redis, services, nginx) for the test session, mailing through `smtp`.
 - `browser`: headless Chromium through Selenium and the system chromedriver; `page` hands it to a
   test with a clean cookie jar and saves a screenshot when the test fails.
+- `browsers`: more Chromium sessions on demand (two people in two real browsers).
 - `api`: a requests session that sends the headers the contract asks for (Origin, JSON).
 """
 from __future__ import annotations
@@ -153,8 +154,8 @@ def user(stack):
 
 
 # ---- browser ----------------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def browser():
+def start_chromium():
+    """A new headless Chromium (its own process and temporary profile) through the system chromedriver."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -167,8 +168,42 @@ def browser():
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
     driver.set_page_load_timeout(20)
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser():
+    driver = start_chromium()
     yield driver
     driver.quit()
+
+
+class Browsers:
+    """More Chromium sessions, for tests with several people at once: `start()` opens one,
+    `quit(driver)` closes it (the browser process ends), and whatever is left is quit at the end."""
+
+    def __init__(self) -> None:
+        self.running: list = []
+
+    def start(self):
+        driver = start_chromium()
+        self.running.append(driver)
+        return driver
+
+    def quit(self, driver) -> None:
+        self.running.remove(driver)
+        driver.quit()
+
+    def quit_all(self) -> None:
+        while self.running:
+            self.quit(self.running[-1])
+
+
+@pytest.fixture(scope="session")
+def browsers():
+    pool = Browsers()
+    yield pool
+    pool.quit_all()
 
 
 @pytest.hookimpl(wrapper=True)

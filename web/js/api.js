@@ -36,8 +36,9 @@ export function parseRetryAfter(value, now = Date.now()) {
 /**
  * Calls the API. `json` sends a JSON body; `body` + `type` send raw bytes (uploads).
  * Resolves to the parsed JSON (or null for 204/empty). Rejects with ApiError.
+ * `keepalive`: the request outlives the page (sent while it unloads).
  */
-export async function api(method, path, { json, body, type, signal, redirectOn401 = false } = {}) {
+export async function api(method, path, { json, body, type, signal, keepalive = false, redirectOn401 = false } = {}) {
   const headers = { Accept: "application/json" };
   let payload;
   if (json !== undefined) {
@@ -61,6 +62,7 @@ export async function api(method, path, { json, body, type, signal, redirectOn40
       mode: "same-origin",
       cache: "no-store",
       signal,
+      keepalive,
     });
   } catch (err) {
     if (err && err.name === "AbortError") throw err;

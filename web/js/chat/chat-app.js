@@ -40,7 +40,7 @@ export class ChatApp {
     this.openRoomId = null;
     this.readSent = new Map(); // room id → highest read id posted
     this.readAt = new Map(); // room id → time of the last read POST
-    this.readTimer = null;
+    this.readHeld = new Map(); // room id → {timer, messageId}: a read POST held back by READ_INTERVAL
     this.typingTimer = null;
     this.loadingOlder = false;
     this.resyncing = false;
@@ -87,6 +87,7 @@ export class ChatApp {
     document.getElementById("room-menu-button").addEventListener("click", () => this.menu.open());
     window.addEventListener("hashchange", () => this.route());
     window.addEventListener("focus", () => this.checkRead());
+    window.addEventListener("pagehide", () => this.flushReads());
     document.addEventListener("visibilitychange", () => this.checkRead());
     setInterval(() => this.renderRooms(), 60_000);
 
@@ -115,6 +116,9 @@ export class ChatApp {
     }
     this.rooms = fresh;
     document.getElementById("rooms-error").hidden = true;
+    // The server may count as unread what is on screen in the open room (a read post held back by
+    // READ_INTERVAL, or one that crossed this request): on screen is read.
+    this.checkRead();
     this.renderRooms();
     if (this.openRoomId !== null && !this.rooms.has(this.openRoomId)) this.navigate(null);
     this.fetchPrivateMembers();
@@ -138,6 +142,8 @@ export class ChatApp {
     this.lists.delete(id);
     this.members.delete(id);
     this.readSent.delete(id);
+    clearTimeout(this.readHeld.get(id)?.timer);
+    this.readHeld.delete(id);
   }
 
   /** Members of private rooms, for the other person's online dot. A few at a time. */
@@ -284,7 +290,8 @@ export class ChatApp {
     this.roomView.render(list, { me: this.me, room, members: this.members.get(id) || [] }, opts);
     if (list.loaded && !this.loadingOlder) {
       this.roomView.setHistoryStatus(
-        list.confirmed.length === 0 && list.pending.length === 0 ? "No messages yet. Say hello!" :
+        list.confirmed.length === 0 && list.pending.length === 0
+          ? (list.cleared ? "History cleared." : "No messages yet. Say hello!") :
         list.hasMore ? "" : "This is the beginning of the conversation.");
     } else if (!list.loaded) {
       this.roomView.setHistoryStatus("Loading messages…");
@@ -471,24 +478,45 @@ export class ChatApp {
       room.unread = 0;
       this.renderRooms();
     }
+    this.markRead(id, newest.id);
+  }
+
+  /**
+   * Posts that a room was read up to `messageId`: at most one POST per room per READ_INTERVAL; one
+   * held back is posted later even if the reader has opened another room meanwhile, and at once
+   * (`now`) when the page goes away.
+   */
+  markRead(id, messageId, { now = false } = {}) {
+    const room = this.rooms.get(id);
+    if (!room) return;
     const done = Math.max(room.last_read_id || 0, this.readSent.get(id) || 0);
-    if (newest.id <= done) return;
+    if (messageId <= done) return;
+    clearTimeout(this.readHeld.get(id)?.timer);
+    this.readHeld.delete(id);
     const wait = (this.readAt.get(id) || 0) + READ_INTERVAL - Date.now();
-    if (wait > 0) {
-      clearTimeout(this.readTimer);
-      this.readTimer = setTimeout(() => this.checkRead(), wait);
+    if (wait > 0 && !now) {
+      const timer = setTimeout(() => {
+        this.readHeld.delete(id);
+        this.markRead(id, messageId);
+      }, wait);
+      this.readHeld.set(id, { timer, messageId });
       return;
     }
     this.readAt.set(id, Date.now());
-    this.readSent.set(id, newest.id);
-    post(`/api/rooms/${id}/read`, { message_id: newest.id })
+    this.readSent.set(id, messageId);
+    post(`/api/rooms/${id}/read`, { message_id: messageId }, { keepalive: now })
       .then(() => {
         const r = this.rooms.get(id);
-        if (r) r.last_read_id = Math.max(r.last_read_id || 0, newest.id);
+        if (r) r.last_read_id = Math.max(r.last_read_id || 0, messageId);
       })
       .catch(() => {
-        if (this.readSent.get(id) === newest.id) this.readSent.set(id, done);
+        if (this.readSent.get(id) === messageId) this.readSent.set(id, done);
       });
+  }
+
+  /** The page goes away (closed, reloaded, left): read positions still held back are posted now. */
+  flushReads() {
+    for (const [id, { messageId }] of [...this.readHeld]) this.markRead(id, messageId, { now: true });
   }
 
   // ----- room actions (menu)
@@ -531,7 +559,6 @@ export class ChatApp {
     }
     this.roomView.reset();
     this.renderMessages();
-    this.roomView.setHistoryStatus("History cleared.");
     this.renderRooms();
     this.refreshRoomsSoon();
   }

@@ -10,6 +10,7 @@ export class MessageList {
     this.pending = []; // {client_id, author, kind, body, image_url, created_at, state: "sending"|"failed", error}
     this.hasMore = true; // older history exists on the server
     this.loaded = false; // the latest page has been fetched
+    this.cleared = false; // I cleared the history here (so an empty list says so)
   }
 
   get lastId() {
@@ -96,6 +97,7 @@ export class MessageList {
     this.confirmed = [];
     this.ids.clear();
     this.hasMore = false;
+    this.cleared = true;
   }
 
   /** Everything to show, oldest first: stored, then pending. */
