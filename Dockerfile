@@ -18,8 +18,8 @@ RUN swift build -c release --static-swift-stdlib \
         --product auth-svc --product room-svc --product relay-svc --product mail-svc \
  && mkdir -p /out \
  && for s in auth room relay mail; do install -s ".build/release/$s-svc" "/out/$s-svc"; done \
- && cp -r .build/release/*.resources /out/ \
- && test -r /out/Chat_auth-svc.resources/common-passwords.txt
+ && install -D -m 644 -t /out/share/chat Sources/auth-svc/Resources/common-passwords.txt \
+        Sources/auth-svc/Resources/common-passwords.LICENSE.txt
 
 # ---- runtime: the binaries plus the C libraries they link to -----------------------------------
 FROM debian:bookworm-slim
@@ -31,9 +31,9 @@ RUN apt-get update \
  && mkdir -p /data/media /data/mail \
  && chown -R chat:chat /data \
  && chmod 755 /data /data/media
-# Resource bundles (auth-svc's common-password list) sit beside the executables, where they are looked
-# for (AuthConfig.findCommonPasswords: <dir of /proc/self/exe>/Chat_auth-svc.resources/).
-COPY --from=build /out/ /usr/local/bin/
+# auth-svc's common-password list goes where AuthConfig.findCommonPasswords looks: <exe dir>/../share/chat.
+COPY --from=build /out/share/ /usr/local/share/
+COPY --from=build /out/*-svc /usr/local/bin/
 # Fail the build, not the first start, when a C library the binaries link to is missing here.
 RUN ! ldd /usr/local/bin/auth-svc /usr/local/bin/room-svc /usr/local/bin/relay-svc /usr/local/bin/mail-svc \
         | grep "not found"

@@ -16,9 +16,10 @@ all: build
 deps:
 	@scripts/deps.sh
 
-## build: release binaries in .build/release
+## build: release binaries in .build/release, with the Swift runtime linked in as in the container
+## image (an idle service stays under 15 MB resident; scripts/bench/idle.py measures it)
 build:
-	swift build -c release
+	swift build -c release --static-swift-stdlib
 
 ## run: everything on http://127.0.0.1:$(PORT) in the foreground; Ctrl-C stops it
 run: deps build
@@ -63,6 +64,7 @@ fuzz:
 ## bench: history page and WebSocket fan-out benchmarks (minutes of full CPU; not part of test)
 ## scripts/bench/README.md. BENCH_ARGS go to fanout.py, e.g. BENCH_ARGS="--scenarios A --reps 1"
 bench: deps build
+	.venv/bin/python scripts/bench/idle.py
 	.venv/bin/python scripts/bench/history.py
 	.venv/bin/python scripts/bench/fanout.py $(BENCH_ARGS)
 

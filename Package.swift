@@ -33,7 +33,10 @@ let package = Package(
         // Services: main.swift wires config → stores → routes → server; the other files hold the logic.
         .executableTarget(
             name: "auth-svc",
-            dependencies: ["Runtime", "HTTP", "SQLite", "Redis", "Crypto"], resources: [.copy("Resources/common-passwords.txt"), .copy("Resources/common-passwords.LICENSE.txt")]),
+            dependencies: ["Runtime", "HTTP", "SQLite", "Redis", "Crypto"],
+            // A plain data file, not a SwiftPM resource: resource bundles link all of Foundation into
+            // the executable (about 5 MB more resident) just to find one file. AuthConfig looks for it.
+            exclude: ["Resources"]),
         .executableTarget(
             name: "room-svc",
             dependencies: ["Runtime", "IO", "HTTP", "SQLite", "Redis", "Crypto"]),

@@ -1,6 +1,6 @@
 import Crypto
 import Dispatch
-import Foundation
+import Glibc
 import HTTP
 import Runtime
 import SQLite
@@ -16,7 +16,7 @@ enum AdminCommands {
 
     /// Runs one subcommand and returns the process exit status.
     static func run(_ command: String, _ arguments: [String], config: AuthConfig, log: Log,
-                    input: FileHandle = .standardInput, output: (String) -> Void = { print($0) }) -> Int32 {
+                    input: Int32 = STDIN_FILENO, output: (String) -> Void = { print($0) }) -> Int32 {
         do {
             var options = try Options(arguments)
             switch command {
@@ -36,14 +36,14 @@ enum AdminCommands {
                 output(usage)
                 return 0
             default:
-                FileHandle.standardError.write(Data("unknown command \(command)\n\(usage)\n".utf8))
+                FileIO.printError("unknown command \(command)\n\(usage)\n")
                 return 64
             }
         } catch let error as UsageError {
-            FileHandle.standardError.write(Data("\(error.message)\n\(usage)\n".utf8))
+            FileIO.printError("\(error.message)\n\(usage)\n")
             return 64  // EX_USAGE
         } catch {
-            FileHandle.standardError.write(Data("\(command) failed: \(error)\n".utf8))
+            FileIO.printError("\(command) failed: \(error)\n")
             return 1
         }
     }
@@ -87,7 +87,7 @@ enum AdminCommands {
         }
     }
 
-    static func createUser(_ options: inout Options, service: AuthService, input: FileHandle, output: (String) -> Void) throws -> Int32 {
+    static func createUser(_ options: inout Options, service: AuthService, input: Int32, output: (String) -> Void) throws -> Int32 {
         let username = try options.required("--username")
         let email = try options.required("--email")
         let displayName = options.values["--display-name"] ?? username
@@ -121,24 +121,24 @@ enum AdminCommands {
     }
 
     /// Reads the password: from the terminal without echo (asked twice), or the first line of stdin.
-    static func readPassword(fromStdin: Bool, input: FileHandle) throws -> String {
-        let fd = input.fileDescriptor
+    static func readPassword(fromStdin: Bool, input: Int32) throws -> String {
+        let fd = input
         if !fromStdin && isatty(fd) == 1 {
             let first = try promptHidden("Password: ", fd: fd)
             let second = try promptHidden("Password (again): ", fd: fd)
             guard first == second else { throw UsageError(message: "the passwords do not match") }
             return first
         }
-        let data = input.readDataToEndOfFile()
-        guard let text = String(data: data, encoding: .utf8) else { throw UsageError(message: "the password is not UTF-8") }
-        let line = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        let password = line.hasSuffix("\r") ? String(line.dropLast()) : line
+        guard let bytes = FileIO.readToEnd(fd), let text = String(validating: bytes, as: UTF8.self) else { throw UsageError(message: "the password is not UTF-8") }
+        // By scalars: "\r\n" is a single Character, which a Character split would not break.
+        let line = text.unicodeScalars.prefix { $0 != "\n" }
+        let password = String(line.last == "\r" ? line.dropLast() : line)
         guard !password.isEmpty else { throw UsageError(message: "no password on stdin") }
         return password
     }
 
     private static func promptHidden(_ prompt: String, fd: Int32) throws -> String {
-        FileHandle.standardError.write(Data(prompt.utf8))
+        FileIO.printError(prompt)
         var saved = termios()
         tcgetattr(fd, &saved)
         var quiet = saved
@@ -146,7 +146,7 @@ enum AdminCommands {
         tcsetattr(fd, TCSAFLUSH, &quiet)
         defer {
             tcsetattr(fd, TCSAFLUSH, &saved)
-            FileHandle.standardError.write(Data("\n".utf8))
+            FileIO.printError("\n")
         }
         var bytes: [UInt8] = []
         var c: UInt8 = 0
@@ -193,7 +193,7 @@ enum AdminCommands {
         // Safe: each index is written by exactly one `concurrentPerform` iteration, under `lock`,
         // and read only after `concurrentPerform` returned.
         private var values: [String]
-        private let lock = NSLock()
+        private let lock = Condition()
         init(count: Int) { values = Array(repeating: "", count: count) }
         func set(_ i: Int, _ v: String) { lock.withLock { values[i] = v } }
         func get(_ i: Int) -> String { lock.withLock { values[i] } }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Redis
 import Runtime
 
@@ -88,15 +88,22 @@ struct AuthConfig: Sendable {
     var databasePath: String { dataDir + "/chat.db" }
     var mediaDir: String { dataDir + "/media" }
 
-    /// Looks for the list beside the executable: a plain copy, SwiftPM's resource bundle, or `../share`.
+    /// Looks for the list beside the executable, in `../share/chat` (an installed copy, as in the
+    /// container image), or in the source tree the executable was built from (`make run`, tests).
+    /// The folder of this source file, as the compiler saw it.
+    static let sourceDirectory: String = {
+        let file = #filePath
+        return file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."
+    }()
+
     static func findCommonPasswords() -> String? {
         let exe = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0])
         let dir = exe.deletingLastPathComponent().path
         let candidates = [
             dir + "/common-passwords.txt",
-            dir + "/Chat_auth-svc.resources/common-passwords.txt",
             dir + "/../share/chat/common-passwords.txt",
+            sourceDirectory + "/Resources/common-passwords.txt",
         ]
         return candidates.first { FileManager.default.isReadableFile(atPath: $0) }
     }

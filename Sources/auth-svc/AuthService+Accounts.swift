@@ -1,4 +1,3 @@
-import Foundation
 import HTTP
 import Redis
 import Runtime
@@ -17,8 +16,8 @@ extension AuthService {
     func register(_ req: Request) throws -> Response {
         try requestGuard.check(req)
         let body = try req.decode(RegisterBody.self)
-        let username = (body.username ?? "").trimmingCharacters(in: .whitespaces)
-        let email = (body.email ?? "").trimmingCharacters(in: .whitespaces)
+        let username = (body.username ?? "").trimmingWhitespace()
+        let email = (body.email ?? "").trimmingWhitespace()
         let password = body.password ?? ""
         var fields: [String: String] = [:]
         if body.username == nil { fields["username"] = "This field is required." }
@@ -99,7 +98,7 @@ extension AuthService {
         if (body.username ?? "").isEmpty { fields["username"] = "This field is required." }
         if (body.password ?? "").isEmpty { fields["password"] = "This field is required." }
         if !fields.isEmpty { throw HTTPError.validation(fields) }
-        let identifier = body.username!.trimmingCharacters(in: .whitespaces)
+        let identifier = body.username!.trimmingWhitespace()
         let password = body.password!
         // No account has a longer name or address; don't let such text become a Redis key.
         guard identifier.utf8.count <= 254 else { throw Self.invalidCredentials }
@@ -167,8 +166,8 @@ extension AuthService {
         let ctx = try authenticate(req)
         let body = try req.decode(ProfileBody.self)
         var fields: [String: String] = [:]
-        let displayName = body.display_name?.trimmingCharacters(in: .whitespacesAndNewlines)
-        let email = body.email?.trimmingCharacters(in: .whitespaces)
+        let displayName = body.display_name?.trimmingWhitespace(andNewlines: true)
+        let email = body.email?.trimmingWhitespace()
         if let displayName, let problem = Validation.displayNameProblem(displayName) { fields["display_name"] = problem }
         if let email, let problem = Validation.emailProblem(email) { fields["email"] = problem }
         if let bio = body.bio, let problem = Validation.bioProblem(bio) { fields["bio"] = problem }

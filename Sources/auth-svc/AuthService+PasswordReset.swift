@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 import HTTP
 import Runtime
 import SQLite
@@ -36,7 +35,7 @@ extension AuthService {
     func requestReset(_ req: Request) throws -> Response {
         try requestGuard.check(req)
         let body = try req.decode(ResetRequestBody.self)
-        let email = (body.email ?? "").trimmingCharacters(in: .whitespaces)
+        let email = (body.email ?? "").trimmingWhitespace()
         if body.email == nil { throw HTTPError.validation(["email": "This field is required."]) }
         if let problem = Validation.emailProblem(email) { throw HTTPError.validation(["email": problem]) }
         let rules = [

@@ -1,10 +1,10 @@
+import Crypto
 import Dispatch
-import Foundation
+import FoundationEssentials
 import HTTP
+import Redis
 import Runtime
 import SQLite
-import Crypto
-import Redis
 
 /// Accounts, sessions and profiles: the state and the routes of auth-svc.
 final class AuthService: Sendable {

@@ -1,5 +1,6 @@
 import Crypto
-import Foundation
+import FoundationEssentials
+import Glibc
 import HTTP
 
 /// Avatar images: the type comes from the bytes, the file name from their SHA-256.

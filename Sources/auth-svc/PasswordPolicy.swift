@@ -1,4 +1,4 @@
-import Foundation
+import Runtime
 
 /// The rules a new password must meet, after Django's default validators: minimum length, not
 /// entirely numeric, not a common password, not too similar to the username or email.
@@ -16,7 +16,7 @@ struct PasswordPolicy: Sendable {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         var set = Set<String>()
         for line in text.split(whereSeparator: \.isNewline) {
-            let word = line.trimmingCharacters(in: .whitespaces).lowercased()
+            let word = line.trimmingWhitespace().lowercased()
             if !word.isEmpty { set.insert(word) }
         }
         self.init(commonPasswords: set)
@@ -31,7 +31,7 @@ struct PasswordPolicy: Sendable {
         if !password.isEmpty && password.allSatisfy(\.isNumber) {
             found.append("This password is entirely numeric.")
         }
-        if commonPasswords.contains(password.lowercased().trimmingCharacters(in: .whitespaces)) {
+        if commonPasswords.contains(password.lowercased().trimmingWhitespace()) {
             found.append("This password is too common.")
         }
         if let attribute = similarAttribute(password: password, username: username, email: email) {

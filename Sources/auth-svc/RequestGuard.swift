@@ -1,4 +1,3 @@
-import Foundation
 import HTTP
 
 /// The cross-site request checks of ARCHITECTURE.md "Requests and identity", written once and used

@@ -1,4 +1,4 @@
-import Foundation
+import Runtime
 import SQLite
 
 /// A row of `users` as auth-svc works with it.
@@ -64,7 +64,7 @@ extension User {
     /// `User.columns` read from a table alias, for joins.
     static func qualifiedColumns(_ alias: String) -> String {
         columns.split(separator: ",").map { col in
-            let c = col.trimmingCharacters(in: .whitespaces)
+            let c = col.trimmingWhitespace()
             return "\(alias).\(c) AS \(c)"
         }.joined(separator: ", ")
     }

@@ -1,4 +1,4 @@
-import Foundation
+import Runtime
 
 /// Field rules of the Accounts API, with the messages a person sees.
 enum Validation {
@@ -46,7 +46,7 @@ enum Validation {
     }
 
     static func displayNameProblem(_ name: String) -> String? {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = name.trimmingWhitespace(andNewlines: true)
         guard (1...64).contains(trimmed.count) else { return "Use 1 to 64 characters." }
         if hasControlCharacters(trimmed, allowNewlines: false) { return "Control characters are not allowed." }
         return nil

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Mail
 import Redis
 import Runtime
@@ -61,5 +62,10 @@ struct MailConfig: Sendable {
     /// Seconds from the first failure to the dead-letter decision (defaults: 45 minutes).
     var retryWindow: Double { (1..<max(1, maxAttempts)).reduce(0) { $0 + retryDelay(afterAttempt: $1) } }
 
-    var mailDirectory: String { (dataDir as NSString).appendingPathComponent("mail") }
+    var mailDirectory: String { joinPath(dataDir, "mail") }
+}
+
+/// `directory/name`, with one slash between them.
+func joinPath(_ directory: String, _ name: String) -> String {
+    directory.hasSuffix("/") ? directory + name : directory + "/" + name
 }

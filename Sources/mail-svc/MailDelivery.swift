@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Mail
 import Runtime
 
@@ -22,11 +23,11 @@ struct EMLDelivery: MailDelivery {
     func deliver(_ message: MailMessage, jobID: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let name = "\(UTCTime.now().milliseconds)-\(jobID).eml"
-        let path = (directory as NSString).appendingPathComponent(name)
+        let path = joinPath(directory, name)
         let temporary = path + ".tmp"
         let bytes = message.render()
         guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary])
+            throw CocoaError(.fileWriteUnknown, userInfo: ["NSFilePath": temporary])
         }
         if rename(temporary, path) != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         log.info("mail written", ["path": path, "mail.id": jobID])

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One queued mail, as auth-svc pushes it onto `mail:queue` (JSON). The worker adds `attempts`
 /// and `last_error` when it schedules a retry or gives up.
@@ -28,7 +28,7 @@ struct MailJob: Codable, Sendable, Equatable {
 
     /// The job id reduced to characters that are safe in a file name and a log line.
     var safeID: String {
-        let cleaned = String(id.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" }.prefix(64))
+        let cleaned = String(id.unicodeScalars.filter { $0.isASCIIAlphanumeric || $0 == "-" || $0 == "_" }.prefix(64))
         return cleaned.isEmpty ? "job" : cleaned
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import IO
 import Mail
 import Redis
@@ -65,7 +65,7 @@ final class MailWorker: Sendable {
             } catch {
                 if failures == 0 { log.error("redis unavailable", ["step": step, "error": "\(error)"]) }
                 failures += 1
-                Thread.sleep(forTimeInterval: min(5, 0.2 * Double(failures)))
+                usleep(UInt32(min(5, 0.2 * Double(failures)) * 1_000_000))
             }
         }
     }
@@ -111,7 +111,7 @@ final class MailWorker: Sendable {
         let delay = config.retryDelay(afterAttempt: attempts)
         let due = UTCTime.now().milliseconds + Int64(delay * 1000)
         jobLog.warning("mail send failed, will retry", [
-            "attempt": "\(attempts)", "retry.seconds": String(format: "%.1f", delay), "error": error,
+            "attempt": "\(attempts)", "retry.seconds": delay.fixed(1), "error": error,
         ])
         retryingRedis("retry") { try queue.scheduleRetry(raw, updated: job.encoded(), dueMilliseconds: due) }
     }

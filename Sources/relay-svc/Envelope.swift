@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What one Redis pub/sub message means to this relay, decoded once on the subscriber thread.
 ///

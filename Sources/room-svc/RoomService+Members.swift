@@ -13,7 +13,7 @@ extension RoomService {
         let me = try req.authenticatedUser()
         let id = try req.id("id")
         let body = try req.decode(AddMemberBody.self)
-        let username = body.username.trimmingCharacters(in: .whitespaces)
+        let username = body.username.trimmingWhitespace()
         guard !username.isEmpty else { throw HTTPError.validation(["username": "This field is required."]) }
         let (room, added) = try db.write { conn -> (RoomView, (id: Int, view: RoomView)?) in
             let membership = try RoomStore.requireMembership(room: id, user: me.id, conn)

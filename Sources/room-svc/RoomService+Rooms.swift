@@ -1,4 +1,3 @@
-import Foundation
 import HTTP
 import Runtime
 import SQLite
@@ -36,7 +35,7 @@ extension RoomService {
     }
 
     private func createPrivateRoom(_ req: Request, me: Int, username: String?) throws -> Response {
-        let username = (username ?? "").trimmingCharacters(in: .whitespaces)
+        let username = (username ?? "").trimmingWhitespace()
         guard !username.isEmpty else { throw HTTPError.validation(["username": "This field is required."]) }
         let (room, otherView, created) = try db.write { conn -> (RoomView, RoomView?, Bool) in
             guard let other = try RoomStore.activeUser(username: username, conn) else { throw RoomErrors.noSuchUser }
@@ -76,7 +75,7 @@ extension RoomService {
             var ids: [Int] = [me]
             var unknown: [String] = []
             for username in usernames {
-                if let user = try RoomStore.activeUser(username: username.trimmingCharacters(in: .whitespaces), conn) {
+                if let user = try RoomStore.activeUser(username: username.trimmingWhitespace(), conn) {
                     if !ids.contains(user.id) { ids.append(user.id) }
                 } else {
                     unknown.append(username)
@@ -152,7 +151,7 @@ extension RoomService {
 
     /// A group name: 1–80 characters after trimming white space.
     static func validateName(_ raw: String?) throws -> String {
-        let name = (raw ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = (raw ?? "").trimmingWhitespace(andNewlines: true)
         guard !name.isEmpty else { throw HTTPError.validation(["name": "This field is required."]) }
         guard name.count <= 80 else { throw HTTPError.validation(["name": "At most 80 characters."]) }
         guard !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {

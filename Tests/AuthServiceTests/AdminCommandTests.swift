@@ -5,11 +5,13 @@ import Testing
 @testable import auth_svc
 
 @Suite(.timeLimit(.minutes(1))) struct AdminCommandTests {
-    func stdin(_ text: String) -> FileHandle {
-        let pipe = Pipe()
-        pipe.fileHandleForWriting.write(Data(text.utf8))
-        try? pipe.fileHandleForWriting.close()
-        return pipe.fileHandleForReading
+    /// The read end of a pipe holding `text` (the test process ends before the descriptor matters).
+    func stdin(_ text: String) -> Int32 {
+        var fds: [Int32] = [0, 0]
+        precondition(pipe(&fds) == 0)
+        FileIO.writeAll(fds[1], Array(text.utf8))
+        close(fds[1])
+        return fds[0]
     }
 
     @Test func createsAnAdminWithThePasswordFromStdin() throws {
@@ -27,6 +29,11 @@ import Testing
             #expect(AdminCommands.run("create-user", ["--username", "plain", "--email", "plain@example.com"], config: h.config,
                                       log: Log(service: "auth-svc", sink: h.sink), input: stdin(Harness.password), output: { _ in }) == 0)
             #expect(try h.db { try $0.queryOne("SELECT is_admin FROM users WHERE username = 'plain'")?.bool("is_admin") } == false)
+            // A Windows line ending is not part of the password.
+            #expect(AdminCommands.run("create-user", ["--username", "crlf", "--email", "crlf@example.com", "--password-stdin"],
+                                      config: h.config, log: Log(service: "auth-svc", sink: h.sink),
+                                      input: stdin(Harness.password + "\r\n"), output: { _ in }) == 0)
+            _ = try h.login("crlf")
         }
     }
 

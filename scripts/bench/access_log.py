@@ -9,7 +9,7 @@ Besides req/s it prints the service's CPU time per request (from /proc), which s
 when other work shares the cores.
 The service's stderr goes to a file, as it would to a container's log.
 
-    swift build -c release --product auth-svc
+    make build
     BIN_DIR=.build/release .venv/bin/python scripts/bench/access_log.py [--seconds 10] [--rounds 3]
 
 Not part of `make test`: it saturates both cores for the whole run.

@@ -4,7 +4,7 @@
 Starts its own stack (e2e/stack.py) from BIN_DIR (use a release build), with the default 600,000
 PBKDF2 iterations unless PASSWORD_ITERATIONS is set, and measures with wrk:
 
-    swift build -c release
+    make build
     BIN_DIR=.build/release .venv/bin/python scripts/bench/auth_p99.py [--logins-per-second 20] [--seconds 20]
 """
 from __future__ import annotations

@@ -39,7 +39,7 @@ def release_binaries() -> Path:
     path = Path(os.environ.get("BIN_DIR", RELEASE)).resolve()
     for svc in ("auth", "room", "relay", "mail"):
         if not os.access(path / f"{svc}-svc", os.X_OK):
-            raise SystemExit(f"{path}/{svc}-svc not found: run 'swift build -c release' first (or set BIN_DIR)")
+            raise SystemExit(f"{path}/{svc}-svc not found: run 'make build' first (or set BIN_DIR)")
     return path
 
 

@@ -2,7 +2,7 @@
 """WebSocket fan-out, 10k connects and relay memory per idle socket: our stack against nginx + Nchan
 on Redis (chatbench's reference), on the same machine, in the same run, with the same flags.
 
-    swift build -c release
+    make build
     .venv/bin/python scripts/bench/fanout.py [--scenarios A,B,C] [--reps 3] [--no-ramp] [--connect 10000]
 
 Scenarios (chatbench README): A = 100 rooms x 10 members, B = 10 x 100, C = 1 x 1000. Each runs at a

@@ -2,7 +2,7 @@
 """History benchmark: one page of 50 messages from a room holding 1,000,000 messages, through nginx
 (auth_request + room-svc), measured with wrk and a member's session cookie.
 
-    swift build -c release
+    make build
     .venv/bin/python scripts/bench/history.py [--messages 1000000] [--seconds 20] [--connections 32]
 
 Seeding writes the rows directly into the SQLite file (room-svc's own tables, exactly the columns

@@ -3,7 +3,7 @@
 WebSocket delivery) at a fixed rate, alone and then with 1,000 more sockets whose users type
 continuously (one typing frame every 3 s each, in 100 rooms of 10 of their own).
 
-    swift build -c release
+    make build
     .venv/bin/python scripts/bench/typing_load.py [--rate 2000] [--reps 3]
 
 The typing load is a second chatbench in WebSocket mode whose frames are `{"type":"typing",...}`:

@@ -42,15 +42,3 @@ public struct Headers: Sendable, Sequence {
         return true
     }
 }
-
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs: HTTP's optional white space (RFC 9110 §5.6.3).
-    /// Much cheaper than Foundation's `trimmingCharacters(in:)`, which hot header paths cannot afford.
-    public func trimmingOWS() -> String {
-        let text = Substring(self)
-        func isOWS(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
-        guard let first = text.utf8.firstIndex(where: { !isOWS($0) }),
-              let last = text.utf8.lastIndex(where: { !isOWS($0) }) else { return "" }
-        return String(text[first...last])
-    }
-}

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// JSON helpers shared by handlers: one encoder configuration for the whole API.
 public enum JSON {

@@ -1,4 +1,3 @@
-import Foundation
 import Runtime
 
 /// A parsed HTTP request as a handler sees it.

@@ -1,4 +1,4 @@
-import Foundation
+import Runtime
 import Synchronization
 
 /// A fixed set of threads we own that run blocking jobs (SQLite, hashing, sync Redis, outbound
@@ -13,7 +13,7 @@ public final class WorkerPool: Sendable {
         var queued: Int { jobs.count - head }
     }
 
-    private let condition = NSCondition()
+    private let condition = Condition()
     // Guarded by `condition`; a Mutex would not let workers sleep on it.
     nonisolated(unsafe) private var state = State()
     private let threads = Locked<[OwnedThread]>([])

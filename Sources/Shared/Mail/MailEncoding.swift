@@ -1,12 +1,12 @@
-import Foundation
+import FoundationEssentials
 
 /// The MIME encodings a message needs: quoted-printable bodies (RFC 2045 §6.7), base64 bodies and
 /// RFC 2047 encoded-words for non-ASCII header text.
 public enum MailEncoding {
     /// Normalises any mix of CRLF, CR and LF line endings to CRLF.
     public static func crlf(_ text: String) -> String {
-        text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            .replacingOccurrences(of: "\n", with: "\r\n")
+        text.replacing("\r\n", with: "\n").replacing("\r", with: "\n")
+            .replacing("\n", with: "\r\n")
     }
 
     /// Quoted-printable with CRLF hard breaks and `=` soft breaks so no line exceeds 76 characters.
@@ -54,7 +54,7 @@ public enum MailEncoding {
     /// A header text value: unchanged when it is short printable ASCII, else RFC 2047
     /// `=?UTF-8?B?…?=` words (never splitting a character), folded with CRLF SP.
     public static func headerText(_ text: String) -> String {
-        let clean = text.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
+        let clean = text.replacing("\r", with: " ").replacing("\n", with: " ")
         if clean.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) && clean.utf8.count <= 70
             && !clean.contains("=?")
         {
@@ -68,9 +68,9 @@ public enum MailEncoding {
     static func phrase(_ name: String) -> String {
         let scalars = name.unicodeScalars
         if !scalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) { return encodedWords(name) }
-        let atext = scalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || " !#$%&'*+-/=?^_`{|}~".unicodeScalars.contains($0) }
+        let atext = scalars.allSatisfy { $0.isASCIIAlphanumeric || " !#$%&'*+-/=?^_`{|}~".unicodeScalars.contains($0) }
         if atext && !name.contains("=?") { return name }
-        return "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        return "\"" + name.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
     }
 
     static func encodedWords(_ text: String) -> String {

@@ -1,4 +1,3 @@
-import Foundation
 import Runtime
 
 /// A mail to render as RFC 5322 + MIME: `multipart/alternative` with a text/plain and a text/html
@@ -76,11 +75,15 @@ public struct MailMessage: Sendable {
 
     static func randomHex(_ count: Int) -> String {
         var rng = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+        let digits = Array("0123456789abcdef")
+        return String((0..<count).flatMap { _ in
+            let b = UInt8.random(in: 0...255, using: &rng)
+            return [digits[Int(b >> 4)], digits[Int(b & 15)]]
+        })
     }
 
     static func isSafeHeader(_ name: String, _ value: String) -> Bool {
         !name.isEmpty && name.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && $0 != ":" }
-            && !value.contains("\r") && !value.contains("\n")
+            && !value.utf8.contains(0x0D) && !value.utf8.contains(0x0A)  // bytes: "\r\n" is one Character
     }
 }

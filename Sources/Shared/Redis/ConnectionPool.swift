@@ -1,11 +1,12 @@
-import Foundation
+import FoundationEssentials
+import Runtime
 
 /// Hands out `RedisConnection`s exclusively, opening them lazily up to `size`.
 ///
 /// `@unchecked Sendable`: `idle` and `open` are read and written only while `condition` is locked,
 /// and a connection that is checked out belongs to exactly one thread until `checkIn`/`discard`.
 final class ConnectionPool: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var idle: [RedisConnection] = []
     private var open = 0
     private let size: Int

@@ -1,5 +1,6 @@
 import CHiredis
-import Foundation
+import FoundationEssentials
+import Runtime
 
 /// A blocking Redis client over a small pool of hiredis connections.
 ///
@@ -94,7 +95,7 @@ public final class RedisClient: Sendable {
     /// is first-in first-out; the job lands on the left of the processing list. Blocks up to
     /// `timeout` seconds (0 = forever) and returns nil when nothing arrived.
     public func blmove(from: String, to: String, timeout: Double) throws(RedisError) -> [UInt8]? {
-        let seconds = String(format: "%.3f", max(0, timeout))
+        let seconds = max(0, timeout).fixed(3)
         let argv = ["BLMOVE", from, to, "RIGHT", "LEFT", seconds].map { Array($0.utf8) }
         let reply = try withConnection { connection throws(RedisError) in
             // The socket must wait longer than the server-side block, or every idle wait would time out.

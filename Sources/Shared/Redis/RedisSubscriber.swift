@@ -1,5 +1,5 @@
 import CLinux
-import Foundation
+import Glibc
 import Runtime
 import Synchronization
 
@@ -17,8 +17,8 @@ import Synchronization
 public final class RedisSubscriber: Sendable {
     let state: SubscriberState
     private let settings: SubscriberSettings
-    private let started = Mutex(false)
-    private let finished = DispatchSemaphore(value: 0)
+    /// The subscriber thread, once started; it is never started twice.
+    private let thread = Mutex<OwnedThread?>(nil)
 
     public init(
         host: String, port: UInt16, log: Log,
@@ -45,29 +45,20 @@ public final class RedisSubscriber: Sendable {
 
     /// Starts the subscriber thread. It keeps trying to connect until `stop()`.
     public func start() {
-        let first = started.withLock { s in
-            defer { s = true }
-            return !s
+        let state = self.state, settings = self.settings
+        thread.withLock { thread in
+            guard thread == nil else { return }
+            thread = OwnedThread(name: "redis-subscriber") {
+                SubscriberLoop(state: state, settings: settings).run()
+            }
         }
-        guard first else { return }
-        let state = self.state, settings = self.settings, finished = self.finished
-        let thread = Thread {
-            state.fields.withLock { $0.thread = pthread_self() }
-            SubscriberLoop(state: state, settings: settings).run()
-            finished.signal()
-        }
-        thread.name = "redis-subscriber"
-        thread.start()
     }
 
     /// Closes the connection and ends the thread; waits for it unless called from `onMessage`.
     public func stop() {
         state.requestStop()
-        guard started.withLock({ $0 }) else { return }
-        let onLoop = state.fields.withLock { $0.thread.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
-        if onLoop { return }
-        finished.wait()
-        finished.signal()  // a second stop() returns at once
+        guard let thread = thread.withLock({ $0 }), !thread.isCurrent else { return }
+        thread.join()  // a second stop() returns at once
     }
 
     /// Adds channels to the wanted set. Thread-safe; returns before Redis confirmed.
@@ -116,7 +107,6 @@ final class SubscriberState: Sendable {
         var active: Set<String> = []
         var connected = false
         var stopping = false
-        var thread: pthread_t?
     }
 
     let fields = Mutex(Fields())

@@ -1,6 +1,6 @@
 import CHiredis
 import CLinux
-import Foundation
+import Glibc
 import Runtime
 
 /// The subscriber thread's state machine: connect → subscribe → deliver; on a drop or a missed
@@ -145,7 +145,7 @@ final class SubscriberLoop {
         phaseDeadline = monotonicNanoseconds() + SubscriberLoop.nanos(delay)
         // Link loss matters to operators, so it is a warning although this is a shared module.
         if wasReady || failures == 1 {
-            log.warning("redis subscriber link lost", ["reason": reason, "retry.seconds": String(format: "%.2f", delay)])
+            log.warning("redis subscriber link lost", ["reason": reason, "retry.seconds": delay.fixed(2)])
         } else {
             log.debug("redis subscriber reconnect failed", ["reason": reason, "attempt": "\(failures)"])
         }

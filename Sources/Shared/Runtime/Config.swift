@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Every problem found in a service's environment, reported together.
 public struct ConfigError: Error, CustomStringConvertible, Sendable {
@@ -63,7 +64,7 @@ public struct Environment {
 
     public mutating func int(_ key: String, default fallback: Int, range: ClosedRange<Int> = Int.min...Int.max) -> Int {
         guard let raw = values[key], !raw.isEmpty else { return fallback }
-        guard let v = Int(raw.trimmingCharacters(in: .whitespaces)) else {
+        guard let v = Int(raw.trimmingOWS()) else {
             problems.append("\(key) must be an integer, got \"\(raw)\"")
             return fallback
         }

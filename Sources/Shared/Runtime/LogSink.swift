@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 /// Where log lines go: stderr in production, memory in tests.
@@ -32,13 +31,6 @@ public final class LogSink: Sendable {
             return
         }
         line.append(0x0A)
-        line.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 { if errno == EINTR { continue } else { return } }
-                offset += n
-            }
-        }
+        FileIO.writeAll(descriptor, line)
     }
 }

@@ -1,5 +1,5 @@
 import CLinux
-import Foundation
+import Glibc
 
 /// Termination signals, handled on a thread of their own with `sigwait`.
 public enum Signals {
@@ -17,7 +17,7 @@ public enum Signals {
     /// Starts a thread that waits for SIGTERM or SIGINT and calls `handler` once for each signal,
     /// with the signal's name. `blockTermination()` must have run first.
     public static func onTermination(_ handler: @escaping @Sendable (String) -> Void) {
-        let thread = Thread {
+        _ = OwnedThread(name: "signals") {
             var set = sigset_t()
             sigemptyset(&set)
             sigaddset(&set, SIGTERM)
@@ -28,7 +28,5 @@ public enum Signals {
                 handler(sig == SIGTERM ? "SIGTERM" : "SIGINT")
             }
         }
-        thread.name = "signals"
-        thread.start()
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// A point in time with millisecond precision, formatted as the API's RFC 3339 UTC string.
 public struct UTCTime: Sendable, Hashable, Comparable {

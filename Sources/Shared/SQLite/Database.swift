@@ -1,5 +1,6 @@
 import CSQLite
-import Foundation
+import Glibc
+import Runtime
 import Synchronization
 
 /// A SQLite database file opened as one writer connection plus a few reader connections, in WAL
@@ -29,8 +30,8 @@ public final class Database: @unchecked Sendable {
     public let path: String
     private let writer: Connection
     private let readers: [Connection]
-    private let writeLock = NSLock()
-    private let readersLock = NSCondition()
+    private let writeLock = Condition()
+    private let readersLock = Condition()
     private var idleReaders: [Connection]
     private var closed = false
     /// `pthread_self()` of the thread inside `write`, or 0: detects a nested `write` before it deadlocks.

@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 import HTTP
 
 /// The opening handshake of RFC 6455 §4.2, on top of our HTTP server: check the upgrade
