@@ -21,6 +21,14 @@ struct MessageView: Sendable {
         FROM messages m LEFT JOIN users u ON u.id = m.author_id
         """
 
+    /// Reads a row of `select` by position (the history page's fast path; see `Cursor`).
+    init(cursor c: Cursor) {
+        assert(c.name(8) == "a_username" && c.columnCount == 12, "MessageView.select changed: update init(cursor:)")
+        self.init(id: c.int(0), roomID: c.int(1), author: UserView(id: c.int(2), cursor: c, first: 8),
+                  kind: c.string(3), body: c.string(4), media: c.optionalString(5), createdAt: c.time(6),
+                  clientID: c.optionalString(7))
+    }
+
     init(id: Int, roomID: Int, author: UserView, kind: String, body: String, media: String?, createdAt: UTCTime,
          clientID: String?) {
         self.id = id

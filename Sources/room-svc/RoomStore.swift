@@ -83,27 +83,29 @@ enum RoomStore {
         case after(Int)
     }
 
+    static let latestPage = MessageView.select + " WHERE m.room_id = ? AND m.id > ? ORDER BY m.id DESC LIMIT ?"
+    static let pageBefore = MessageView.select + " WHERE m.room_id = ? AND m.id > ? AND m.id < ? ORDER BY m.id DESC LIMIT ?"
+    static let pageAfter = MessageView.select + " WHERE m.room_id = ? AND m.id > ? ORDER BY m.id ASC LIMIT ?"
+
     /// One page of a room's history, oldest first, never at or below `clearedUpTo`. Reads one row more
     /// than `limit` to answer `has_more` without a second count.
     static func messages(room: Int, page: Page, limit: Int, clearedUpTo: Int, _ conn: Connection) throws
         -> (messages: [MessageView], hasMore: Bool)
     {
-        var rows: [Row]
+        var messages: [MessageView] = []
+        messages.reserveCapacity(limit + 1)
+        func collect(_ cursor: Cursor) { messages.append(MessageView(cursor: cursor)) }
         switch page {
         case .latest:
-            rows = try conn.query(MessageView.select + " WHERE m.room_id = ? AND m.id > ? ORDER BY m.id DESC LIMIT ?",
-                                  room, clearedUpTo, limit + 1)
+            try conn.forEach(Self.latestPage, room, clearedUpTo, limit + 1, body: collect)
         case .before(let id):
-            rows = try conn.query(
-                MessageView.select + " WHERE m.room_id = ? AND m.id > ? AND m.id < ? ORDER BY m.id DESC LIMIT ?",
-                room, clearedUpTo, id, limit + 1)
+            try conn.forEach(Self.pageBefore, room, clearedUpTo, id, limit + 1, body: collect)
         case .after(let id):
-            rows = try conn.query(MessageView.select + " WHERE m.room_id = ? AND m.id > ? ORDER BY m.id ASC LIMIT ?",
-                                  room, max(id, clearedUpTo), limit + 1)
+            try conn.forEach(Self.pageAfter, room, max(id, clearedUpTo), limit + 1, body: collect)
         }
-        let hasMore = rows.count > limit
-        if hasMore { rows.removeLast() }
-        if case .after = page {} else { rows.reverse() }  // newest-first reads come back oldest first
-        return (rows.map { MessageView(row: $0) }, hasMore)
+        let hasMore = messages.count > limit
+        if hasMore { messages.removeLast() }
+        if case .after = page {} else { messages.reverse() }  // newest-first reads come back oldest first
+        return (messages, hasMore)
     }
 }

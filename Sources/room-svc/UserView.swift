@@ -19,13 +19,23 @@ struct UserView: Sendable {
     /// Reads the columns `columns(_:prefix:)` selected. A user row that is gone (or a LEFT JOIN
     /// that found none) still yields a placeholder, so a message never loses its author.
     init(id: Int, row: Row, prefix: String) {
+        self.init(id: id, stored: row.optionalString(prefix + "username"), row.optionalString(prefix + "display_name"),
+                  row.optionalString(prefix + "bio"), row.optionalString(prefix + "avatar"))
+    }
+
+    /// The columns of `columns(_:prefix:)` starting at position `first`, in their order.
+    init(id: Int, cursor: Cursor, first: Int) {
+        self.init(id: id, stored: cursor.optionalString(first), cursor.optionalString(first + 1),
+                  cursor.optionalString(first + 2), cursor.optionalString(first + 3))
+    }
+
+    private init(id: Int, stored username: String?, _ displayName: String?, _ bio: String?, _ avatar: String?) {
         self.id = id
-        let username = row.optionalString(prefix + "username") ?? "deleted"
+        let username = username ?? "deleted"
         self.username = username
-        let display = row.optionalString(prefix + "display_name") ?? ""
-        self.displayName = display.isEmpty ? username : display
-        self.bio = row.optionalString(prefix + "bio") ?? ""
-        self.avatar = row.optionalString(prefix + "avatar")
+        self.displayName = (displayName ?? "").isEmpty ? username : displayName!
+        self.bio = bio ?? ""
+        self.avatar = avatar
     }
 
     /// Stands in for a user row that no longer exists.

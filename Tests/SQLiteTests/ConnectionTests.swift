@@ -101,6 +101,30 @@ struct ConnectionTests {
         }
     }
 
+    @Test func forEachReadsColumnsByPositionAndLeavesTheStatementReusable() throws {
+        try withDatabase { db, _ throws in
+            try db.write { conn in
+                try conn.execute("CREATE TABLE m (id INTEGER PRIMARY KEY, body TEXT, note TEXT, at INTEGER)")
+                try conn.execute("INSERT INTO m VALUES (1, 'héllo \"x\"', NULL, 1700000000123)")
+                try conn.execute("INSERT INTO m VALUES (2, '', 'n', NULL)")
+            }
+            let sql = "SELECT id, body, note AS remark, at FROM m WHERE id >= ? ORDER BY id"
+            for _ in 0..<2 {  // the cached statement was reset and its bindings cleared
+                var seen: [String] = []
+                try db.read { conn in
+                    try conn.forEach(sql, 1) { c in
+                        #expect(c.columnCount == 4 && c.name(2) == "remark")
+                        let at = c.isNull(3) ? "-" : String(c.time(3).milliseconds)
+                        seen.append("\(c.int(0))|\(c.string(1))|\(c.optionalString(2) ?? "nil")|\(c.optionalInt(3).map(String.init) ?? "nil")|\(at)")
+                    }
+                }
+                #expect(seen == [#"1|héllo "x"|nil|1700000000123|1700000000123"#, "2||n|nil|-"])
+            }
+            // Errors come out as SQLiteError, as from query().
+            #expect(throws: SQLiteError.self) { try db.read { try $0.forEach("SELECT nope FROM m") { _ in } } }
+        }
+    }
+
     @Test func manyDistinctStatementsStayCorrectPastTheCacheLimit() throws {
         try withDatabase { db, _ throws in
             try db.write { conn in

@@ -77,6 +77,13 @@ public final class Connection {
         try run(sql, bindings.map(Self.value), collect: true).first
     }
 
+    /// Runs one query and calls `body` with each row as it is stepped, without building `Row`s:
+    /// for hot paths that read many rows by column position (see `Cursor`).
+    public func forEach(_ sql: String, _ bindings: (any SQLBindable)?..., body: (Cursor) -> Void) throws(SQLiteError) {
+        guard let db = handle else { throw .misuse("connection is closed", sql: sql) }
+        try statement(for: sql, db).step(bindings.map(Self.value), connection: db) { body(Cursor($0)) }
+    }
+
     /// Runs SQL text that may hold several statements, without bindings and without caching
     /// (`sqlite3_exec`). For migrations and pragmas.
     public func executeScript(_ sql: String) throws(SQLiteError) {

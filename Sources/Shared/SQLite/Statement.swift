@@ -43,10 +43,21 @@ final class Statement {
         handle = nil
     }
 
-    /// Binds, steps to the end and collects the rows. Always leaves the statement reset with its
-    /// bindings cleared, so a cached statement never holds a read transaction open or keeps a
-    /// secret bound.
+    /// Binds, steps to the end and collects the rows (or none, when `collect` is false).
     func run(_ bindings: [SQLValue], connection: OpaquePointer, collect: Bool) throws(SQLiteError) -> [Row] {
+        var rows: [Row] = []
+        // Names are read once per run: a schema change re-prepares the statement and may rename columns.
+        columns = nil
+        try step(bindings, connection: connection) { handle in
+            if collect { rows.append(readRow(handle)) }
+        }
+        return rows
+    }
+
+    /// Binds, then steps to the end, calling `body` on each row. Always leaves the statement reset
+    /// with its bindings cleared, so a cached statement never holds a read transaction open or keeps
+    /// a secret bound.
+    func step(_ bindings: [SQLValue], connection: OpaquePointer, _ body: (OpaquePointer) -> Void) throws(SQLiteError) {
         guard let handle else { throw .misuse("statement is closed", sql: sql) }
         defer {
             sqlite3_reset(handle)
@@ -60,17 +71,14 @@ final class Statement {
             let rc = bind(value, at: Int32(offset + 1), handle)
             guard rc == SQLITE_OK else { throw SQLiteError(code: rc, connection: connection, sql: sql) }
         }
-        var rows: [Row] = []
-        // Names are read once per run: a schema change re-prepares the statement and may rename columns.
-        columns = nil
         while true {
             let rc = sqlite3_step(handle)
-            if rc == SQLITE_DONE { return rows }
+            if rc == SQLITE_DONE { return }
             guard rc == SQLITE_ROW else {
                 // Read the message before sqlite3_reset (in defer) can replace it.
                 throw SQLiteError(code: rc, connection: connection, sql: sql)
             }
-            if collect { rows.append(readRow(handle)) }
+            body(handle)
         }
     }
 
