@@ -1,13 +1,16 @@
 import HTTP
+import Runtime
 import Synchronization
 import WebSocket
 
 /// The sockets of one event loop, indexed by room and by user, and the deliveries waiting for that loop.
 ///
 /// Everything but `post` runs on the loop's thread. The subscriber thread `post`s decoded events; the
-/// first one of a batch wakes the loop, which then writes the whole batch: every frame is queued on
-/// every target socket first, and each socket is flushed once, so a burst leaves in one writev(2)
-/// per socket.
+/// first one of a batch wakes the loop, which then queues every frame on every target socket. Sockets
+/// are flushed at once when the previous flush is older than `batchWindow`, else when the window
+/// ends: an event after a quiet spell leaves immediately, and under a steady stream each socket gets
+/// one writev(2) per window instead of one per event. Each write costs the relay, nginx (which proxies
+/// the socket) and the browser a wake-up and a system call, whatever its size.
 final class LocalHub: @unchecked Sendable {
     // @unchecked Sendable: `inbox` is a Mutex; every other property belongs to the loop thread
     // (`post` only touches `inbox` and the executor).
@@ -21,10 +24,16 @@ final class LocalHub: @unchecked Sendable {
     private let inbox = Mutex<[Delivery]>([])
     private var byRoom: [Int: [ObjectIdentifier: Client]] = [:]
     private var byUser: [Int: [ObjectIdentifier: Client]] = [:]
+    private let batchWindow: Double
+    /// Sockets with frames queued since the last flush.
+    private var unflushed: [ObjectIdentifier: Client] = [:]
+    private var lastFlush: UInt64 = 0
+    private var flushScheduled = false
 
-    init(executor: any LoopExecutor, subscriptions: Subscriptions) {
+    init(executor: any LoopExecutor, subscriptions: Subscriptions, batchWindow: Double) {
         self.executor = executor
         self.subscriptions = subscriptions
+        self.batchWindow = batchWindow
     }
 
     // MARK: Any thread
@@ -96,14 +105,13 @@ final class LocalHub: @unchecked Sendable {
             defer { queue.removeAll(keepingCapacity: true) }
             return queue
         }
-        var touched: [ObjectIdentifier: Client] = [:]
         for delivery in batch {
             let envelope = delivery.envelope
             switch envelope.target {
             case .room(let room):
                 guard let clients = byRoom[room] else { continue }
                 for client in clients.values where client.userID != envelope.except {
-                    if client.socket.enqueue(shared: delivery.frame) { touched[client.id] = client }
+                    if client.socket.enqueue(shared: delivery.frame) { unflushed[client.id] = client }
                 }
             case .user(let user):
                 guard let clients = byUser[user] else { continue }
@@ -115,19 +123,36 @@ final class LocalHub: @unchecked Sendable {
                 }
                 for client in clients.values {
                     if let action = envelope.action { apply(action, to: client) }
-                    if client.socket.enqueue(shared: delivery.frame) { touched[client.id] = client }
+                    if client.socket.enqueue(shared: delivery.frame) { unflushed[client.id] = client }
                 }
             case .rooms(let rooms):
                 var seen: Set<ObjectIdentifier> = []
                 for room in rooms {
                     guard let clients = byRoom[room] else { continue }
                     for client in clients.values where client.userID != envelope.except && seen.insert(client.id).inserted {
-                        if client.socket.enqueue(shared: delivery.frame) { touched[client.id] = client }
+                        if client.socket.enqueue(shared: delivery.frame) { unflushed[client.id] = client }
                     }
                 }
             }
         }
-        for client in touched.values { client.socket.flush() }
+        flushSoon()
+    }
+
+    private func flushSoon() {
+        guard !flushScheduled, !unflushed.isEmpty else { return }
+        let elapsed = Double(monotonicNanoseconds() &- lastFlush) / 1e9
+        guard elapsed < batchWindow else { return flush() }
+        flushScheduled = true
+        executor.after(batchWindow - elapsed) { [self] in
+            flushScheduled = false
+            flush()
+        }
+    }
+
+    private func flush() {
+        for client in unflushed.values { client.socket.flush() }
+        unflushed.removeAll(keepingCapacity: true)
+        lastFlush = monotonicNanoseconds()
     }
 
     private func apply(_ action: Envelope.Action, to client: Client) {

@@ -120,7 +120,7 @@ final class Relay: Sendable {
     private func hub(for executor: any LoopExecutor) -> LocalHub {
         hubs.withLock { hubs in
             if let hub = hubs.byLoop[ObjectIdentifier(executor)] { return hub }
-            let hub = LocalHub(executor: executor, subscriptions: subscriptions)
+            let hub = LocalHub(executor: executor, subscriptions: subscriptions, batchWindow: config.batchWindow)
             hubs.byLoop[ObjectIdentifier(executor)] = hub
             hubs.all.append(hub)
             return hub

@@ -22,6 +22,9 @@ struct RelayConfig: Sendable {
     var offlineDebounce: Double
     /// Typing frames one socket may publish per room per this many seconds (the page sends one per 3 s).
     var typingInterval: Double
+    /// Events for one socket that arrive within this many seconds of its loop's last write leave
+    /// together at the end of the window (LocalHub).
+    var batchWindow: Double
 
     init(environment: [String: String]) throws {
         var env = Environment(environment)
@@ -39,6 +42,7 @@ struct RelayConfig: Sendable {
         presenceTTL = env.int("PRESENCE_TTL", default: 60, range: 2...3600)
         offlineDebounce = env.double("OFFLINE_DEBOUNCE", default: 5, range: 0...600)
         typingInterval = env.double("TYPING_INTERVAL", default: 1, range: 0...60)
+        batchWindow = env.double("BATCH_MS", default: 15, range: 0...100) / 1000
         try env.validate()
     }
 

@@ -5,6 +5,7 @@ import HTTP
 final class ImmediateExecutor: LoopExecutor {
     func execute(_ work: @escaping @Sendable () -> Void) { work() }
     var inLoop: Bool { true }
+    func after(_ seconds: Double, _ work: @escaping () -> Void) { work() }
 }
 
 /// A `ConnectionContext` that records what the handler does, for testing connection logic

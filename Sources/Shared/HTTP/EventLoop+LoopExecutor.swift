@@ -1,7 +1,9 @@
 import IO
 
 // The IO module sits below HTTP, so the HTTP-facing protocols are adopted here.
-extension EventLoop: LoopExecutor {}
+extension EventLoop: LoopExecutor {
+    public func after(_ seconds: Double, _ work: @escaping () -> Void) { schedule(after: seconds, work) }
+}
 extension LoopTimer: TimerHandle {}
 
 /// Carries a loop-confined object through a `@Sendable` closure to its own loop.

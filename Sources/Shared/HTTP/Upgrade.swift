@@ -40,6 +40,8 @@ public protocol LoopExecutor: AnyObject, Sendable {
     func execute(_ work: @escaping @Sendable () -> Void)
     /// True when called on this loop's thread.
     var inLoop: Bool { get }
+    /// Runs `work` on this loop after `seconds`. Call it on the loop's thread.
+    func after(_ seconds: Double, _ work: @escaping () -> Void)
 }
 
 /// A scheduled timer that can be cancelled on its loop thread.
