@@ -88,14 +88,14 @@ struct AuthConfig: Sendable {
     var databasePath: String { dataDir + "/chat.db" }
     var mediaDir: String { dataDir + "/media" }
 
-    /// Looks for the list beside the executable, in `../share/chat` (an installed copy, as in the
-    /// container image), or in the source tree the executable was built from (`make run`, tests).
     /// The folder of this source file, as the compiler saw it.
     static let sourceDirectory: String = {
         let file = #filePath
         return file.lastIndex(of: "/").map { String(file[..<$0]) } ?? "."
     }()
 
+    /// Looks for the list beside the executable, in `../share/chat` (an installed copy, as in the
+    /// container image), or in the source tree the executable was built from (`make run`, tests).
     static func findCommonPasswords() -> String? {
         let exe = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0])
