@@ -121,9 +121,8 @@ final class MessageWriter: Sendable {
     }
 
     /// Stores the batch inside one write transaction; returns the events to publish after commit.
-    /// "Durable" is what the shared `Database` gives: WAL with `synchronous=NORMAL`, so a committed
-    /// batch survives a crash of this process (the WAL is fsynced at checkpoints, so not necessarily
-    /// a power cut).
+    /// room-svc opens its database `durable` (WAL with `synchronous=FULL`): the commit returns once
+    /// the WAL is fsynced, so an acknowledged message survives a crash of the process or the machine.
     private func store(_ batch: [Job], _ conn: Connection) throws -> [Event] {
         var events: [Event] = []
         var authors: [Int: UserView] = [:]
