@@ -36,6 +36,21 @@ struct HTTPClientTests {
         #expect(try client.request("GET", "/hello").text == "hello")
     }
 
+    @Test func recoversWhenTheServerClosedEveryIdleConnection() throws {
+        let gate = Gate()
+        let s = try TestServer(testRouter(gate: gate), limits: ServerLimits(idleTimeout: 0.2))
+        defer { s.stop() }
+        let client = HTTPClient(host: "127.0.0.1", port: s.port)
+        // Three requests at once leave three idle connections behind.
+        let done = DispatchGroup()
+        for _ in 0..<3 { DispatchQueue.global().async(group: done) { _ = try? client.request("GET", "/gate") } }
+        for _ in 0..<3 { #expect(gate.waitEntered()) }
+        gate.open(3)
+        done.wait()
+        usleep(600_000)  // the server has closed all three by now
+        #expect(try client.request("GET", "/hello").text == "hello")
+    }
+
     @Test func timesOutOnASilentServer() throws {
         let gate = Gate()
         let s = try TestServer(testRouter(gate: gate))

@@ -30,14 +30,15 @@ public final class HTTPClient: Sendable {
     }
 
     /// Sends one request and reads the whole response. A reused connection that turns out to be
-    /// closed by the server is replaced once, transparently.
+    /// closed by the server is replaced once, transparently, by a new connection: the other idle ones
+    /// were most likely closed by the same idle timeout.
     public func request(_ method: String, _ target: String, headers: [(String, String)] = [],
                         body: [UInt8] = []) throws -> ClientResponse {
         let message = encode(method, target, headers, body)
         var attempt = 0
         while true {
             attempt += 1
-            let reused = idle.withLock { $0.popLast() }
+            let reused = attempt == 1 ? idle.withLock { $0.popLast() } : nil
             let connection = try reused ?? ClientConnection(host: host, port: port, timeout: timeout)
             var reader = connection.reader
             do {
