@@ -14,6 +14,8 @@ struct AuthConfig: Sendable {
     var commonPasswordsFile: String
     /// Worker threads for blocking routes; hashing may occupy at most `hashQueueLimit` of them.
     var workers: Int
+    /// How long `/internal/verify` may answer a session from memory (SessionCache); 0 turns it off.
+    var sessionCacheSeconds: Double
     /// Concurrent PBKDF2 runs (the rest of the cores stay free for other requests).
     var hashConcurrency: Int
     /// Requests that may hold a worker while waiting to hash; more are shed with 503.
@@ -45,6 +47,7 @@ struct AuthConfig: Sendable {
         passwordIterations = env.int("PASSWORD_ITERATIONS", default: 600_000, range: 1...20_000_000)
         let cores = ProcessInfo.processInfo.activeProcessorCount
         workers = env.int("WORKERS", default: 16, range: 2...1024)
+        sessionCacheSeconds = env.double("SESSION_CACHE_SECONDS", default: 2, range: 0...60)
         hashConcurrency = env.int("HASH_CONCURRENCY", default: max(1, cores - 1), range: 1...256)
         hashQueueLimit = env.int("HASH_QUEUE_LIMIT", default: max(1, min(8, workers / 2)), range: 1...1024)
         if hashQueueLimit >= workers {

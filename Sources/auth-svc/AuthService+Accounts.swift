@@ -225,7 +225,7 @@ extension AuthService {
             return try conn.query("DELETE FROM sessions WHERE user_id = ? AND id != ? RETURNING id", ctx.user.id, ctx.sessionID)
                 .map { $0.int("id") }
         }
-        announceEndedSessions(user: ctx.user.id, ended)
+        sessionsEnded(user: ctx.user.id, ended)
         req.log.info("password changed", ["user.id": "\(ctx.user.id)", "sessions.ended": "\(ended.count)"])
         return respond(ctx, .noContent)
     }

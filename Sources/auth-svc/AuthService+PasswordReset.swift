@@ -124,7 +124,7 @@ extension AuthService {
             guard conn.changes == 1 else { throw PasswordReset.invalidToken }
             return try conn.query("DELETE FROM sessions WHERE user_id = ? RETURNING id", user.id).map { $0.int("id") }
         }
-        announceEndedSessions(user: user.id, ended)
+        sessionsEnded(user: user.id, ended)
         // Whoever reset the password may log in again at once.
         try? limiter.reset(["rl:login:name:" + user.username.lowercased(), "rl:login:name:" + user.email.lowercased()])
         req.log.info("password reset", ["user.id": "\(user.id)", "sessions.ended": "\(ended.count)"])

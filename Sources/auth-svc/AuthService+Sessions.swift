@@ -10,6 +10,8 @@ struct SessionContext: Sendable {
     /// copy slides too.
     var refreshed: Bool
     var token: String
+    /// The session's expiry after this request (ms since the epoch).
+    var expiresAt: Int
 }
 
 extension AuthService {
@@ -51,15 +53,16 @@ extension AuthService {
         let user = User(row: row)
         guard user.isActive else { throw HTTPError.unauthorized }
         let sessionID = row.int("session_id")
+        var expiresAt = row.int("session_expires")
         var refreshed = false
         if now - row.int("session_last_seen") >= Self.slideInterval {
+            expiresAt = now + AuthConfig.sessionLifetime * 1000
             try db.write { conn in
-                try conn.execute("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?",
-                                 now, now + AuthConfig.sessionLifetime * 1000, sessionID)
+                try conn.execute("UPDATE sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?", now, expiresAt, sessionID)
             }
             refreshed = true
         }
-        return SessionContext(user: user, sessionID: sessionID, refreshed: refreshed, token: token)
+        return SessionContext(user: user, sessionID: sessionID, refreshed: refreshed, token: token, expiresAt: expiresAt)
     }
 
     /// Adds the refreshed cookie to a response of an authenticated route.
@@ -75,29 +78,62 @@ extension AuthService {
     /// `GET /internal/verify`: nginx's auth_request. 200 with the user's id and name, or the
     /// contract's error (401 not logged in, 403 bad origin, 415 JSON write without JSON). The code
     /// is repeated in `X-Auth-Error` for nginx, which can only pass 401 and 403 on itself.
+    ///
+    /// This half runs on the worker pool: it reads the session from SQLite (sliding its expiry) and
+    /// remembers the answer in `sessionCache` for `verifyOnLoop`.
     func verify(_ req: Request) throws -> Response {
-        let method = req.headers["X-Original-Method"] ?? "GET"
-        let uri = req.headers["X-Original-URI"] ?? "/"
         do {
-            try requestGuard.check(method: method, path: uri, headers: req.headers)
+            try checkOriginal(req)
+            let epoch = sessionCache.epoch
             let ctx = try authenticate(req)
-            var headers = Headers()
-            headers.add("X-User-Id", String(ctx.user.id))
-            headers.add("X-Username", ctx.user.username)
-            headers.add("X-Session-Id", String(ctx.sessionID))
-            return Response(status: .ok, headers: headers)
+            sessionCache.store(SessionCookie.hash(ctx.token), userID: ctx.user.id, username: ctx.user.username,
+                               sessionID: ctx.sessionID, expiresAt: ctx.expiresAt, epoch: epoch)
+            return Self.verified(userID: ctx.user.id, username: ctx.user.username, sessionID: ctx.sessionID)
         } catch let error as HTTPError {
-            var response = Response.error(error)
-            response.headers.add("X-Auth-Error", error.code)
-            return response
+            return Self.verifyFailed(error)
         }
     }
 
-    /// Tells relay-svc (on `user:<id>`) that sessions ended, so sockets opened with them close at once
-    /// instead of receiving events until they reconnect. Pub/sub is at most once: a socket that misses
-    /// this still loses its identity at its next reconnect.
-    func announceEndedSessions(user: Int, _ ids: [Int]) {
+    /// The event-loop half of `verify`: answers refused and anonymous requests and sessions in the
+    /// cache without blocking; nil sends the request on to `verify`.
+    func verifyOnLoop(_ req: Request) -> Response? {
+        do throws(HTTPError) {
+            try checkOriginal(req)
+            guard let token = SessionCookie.token(in: req.headers) else { throw HTTPError.unauthorized }
+            guard let hit = sessionCache.lookup(SessionCookie.hash(token), nowMs: now()) else { return nil }
+            return Self.verified(userID: hit.userID, username: hit.username, sessionID: hit.sessionID)
+        } catch {
+            return Self.verifyFailed(error)
+        }
+    }
+
+    /// The cross-site checks on the request nginx describes in `X-Original-Method` and `X-Original-URI`.
+    private func checkOriginal(_ req: Request) throws(HTTPError) {
+        try requestGuard.check(method: req.headers["X-Original-Method"] ?? "GET", path: req.headers["X-Original-URI"] ?? "/",
+                               headers: req.headers)
+    }
+
+    private static func verified(userID: Int, username: String, sessionID: Int) -> Response {
+        var headers = Headers()
+        headers.add("X-User-Id", String(userID))
+        headers.add("X-Username", username)
+        headers.add("X-Session-Id", String(sessionID))
+        return Response(status: .ok, headers: headers)
+    }
+
+    private static func verifyFailed(_ error: HTTPError) -> Response {
+        var response = Response.error(error)
+        response.headers.add("X-Auth-Error", error.code)
+        return response
+    }
+
+    /// Call once sessions were deleted: drops them from the verify cache, and tells relay-svc (on
+    /// `user:<id>`) so sockets opened with them close at once instead of receiving events until they
+    /// reconnect. Pub/sub is at most once: a socket that misses this still loses its identity at its
+    /// next reconnect.
+    func sessionsEnded(user: Int, _ ids: [Int]) {
         guard !ids.isEmpty else { return }
+        sessionCache.forget(sessions: ids)
         let frame = #"{"type":"sessions_ended","session_ids":["# + ids.map(String.init).joined(separator: ",") + "]}"
         do {
             _ = try redis.publish("user:\(user)", Array(frame.utf8))
@@ -110,7 +146,7 @@ extension AuthService {
         try requestGuard.check(req)
         let ctx = try authenticate(req)
         try db.write { conn in try conn.execute("DELETE FROM sessions WHERE id = ?", ctx.sessionID) }
-        announceEndedSessions(user: ctx.user.id, [ctx.sessionID])
+        sessionsEnded(user: ctx.user.id, [ctx.sessionID])
         req.log.info("logged out", ["user.id": "\(ctx.user.id)", "session.id": "\(ctx.sessionID)"])
         var response = Response.noContent
         response.headers.add("Set-Cookie", SessionCookie.clear(secure: config.secureCookies))
@@ -154,7 +190,7 @@ extension AuthService {
             return conn.changes
         }
         guard deleted == 1 else { throw HTTPError.notFound("No such session.") }
-        announceEndedSessions(user: ctx.user.id, [id])
+        sessionsEnded(user: ctx.user.id, [id])
         req.log.info("session ended", ["user.id": "\(ctx.user.id)", "session.id": "\(id)"])
         var response = Response.noContent
         if id == ctx.sessionID { response.headers.add("Set-Cookie", SessionCookie.clear(secure: config.secureCookies)) }

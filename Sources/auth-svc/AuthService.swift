@@ -17,6 +17,7 @@ final class AuthService: Sendable {
     let gate: HashGate
     let limiter: RateLimiter
     let requestGuard: RequestGuard
+    let sessionCache: SessionCache
     /// Runs password-reset lookups after the 202 is sent, so the answer's timing does not depend on
     /// whether the address exists. A serial queue of our own: it blocks on SQLite and Redis.
     let resetQueue = DispatchQueue(label: "auth.password-reset")
@@ -36,6 +37,7 @@ final class AuthService: Sendable {
         gate = HashGate(concurrency: config.hashConcurrency, queueLimit: config.hashQueueLimit)
         limiter = RateLimiter(redis: redis, log: log)
         requestGuard = RequestGuard(publicOrigin: config.publicOrigin)
+        sessionCache = SessionCache(ttl: config.sessionCacheSeconds)
         log.debug("auth service ready", ["common_passwords.count": "\(policy.commonPasswords.count)"])
     }
 
@@ -55,7 +57,7 @@ final class AuthService: Sendable {
     var routes: Router {
         var r = Router()
         r.get("/healthz") { [self] _ in try health() }
-        r.get("/internal/verify") { [self] req in try verify(req) }
+        r.get("/internal/verify", execution: .inlineFirst({ [self] req in verifyOnLoop(req) })) { [self] req in try verify(req) }
         r.post("/api/auth/register") { [self] req in try register(req) }
         r.post("/api/auth/login") { [self] req in try login(req) }
         r.post("/api/auth/logout") { [self] req in try logout(req) }

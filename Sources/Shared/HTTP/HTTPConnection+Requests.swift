@@ -79,9 +79,17 @@ extension HTTPConnection {
                                      headers: [("Allow", methods.joined(separator: ", "))])))
         case .found(let route, let parameters):
             request.parameters = parameters
-            if route.execution == .inline {
+            switch route.execution {
+            case .inline:
                 respond(Server.invoke(route.handler, request))
                 return
+            case .inlineFirst(let fast):
+                if let response = fast(request) {
+                    respond(response)
+                    return
+                }
+            case .blocking:
+                break
             }
             phase = .handling
             let expected = generation

@@ -4,6 +4,9 @@ public enum Execution: Sendable {
     case blocking
     /// On the event-loop thread itself: only for handlers that never block.
     case inline
+    /// `fast` runs on the event-loop thread and answers when it can without blocking (a cache hit);
+    /// when it returns nil, the handler runs on the worker pool as with `.blocking`.
+    case inlineFirst(_ fast: @Sendable (Request) -> Response?)
 }
 
 public typealias Handler = @Sendable (Request) throws -> Response

@@ -3,7 +3,8 @@ import Runtime
 import Synchronization
 
 /// An HTTP/1.1 server: one epoll loop per core, each with its own `SO_REUSEPORT` listener;
-/// `.inline` routes run on the loop, `.blocking` routes on a bounded worker pool.
+/// `.inline` routes run on the loop, `.blocking` routes on a bounded worker pool, `.inlineFirst`
+/// routes on the loop when they can answer there and on the pool otherwise.
 ///
 ///     let server = try Server(router: routes, config: ServerConfig(listen: config.listen), log: log)
 ///     try server.start()
