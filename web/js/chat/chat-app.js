@@ -15,10 +15,10 @@ import { ConnectionBanner } from "./banner.js";
 import { wireDialogs, openImage } from "./dialogs.js";
 import { wireNewRoomDialogs } from "./new-room-dialogs.js";
 import { handleFrame } from "./frames.js";
+import { ReadPositions } from "./read-positions.js";
 
 const PAGE = 50;
 const CATCH_UP_PAGES = 20;
-const READ_INTERVAL = 1000;
 
 export function newClientId() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -38,9 +38,7 @@ export class ChatApp {
     this.online = new Map(); // user id → bool
     this.typing = new TypingTracker();
     this.openRoomId = null;
-    this.readSent = new Map(); // room id → highest read id posted
-    this.readAt = new Map(); // room id → time of the last read POST
-    this.readHeld = new Map(); // room id → {timer, messageId}: a read POST held back by READ_INTERVAL
+    this.reads = new ReadPositions((id) => this.rooms.get(id));
     this.typingTimer = null;
     this.loadingOlder = false;
     this.resyncing = false;
@@ -87,7 +85,7 @@ export class ChatApp {
     document.getElementById("room-menu-button").addEventListener("click", () => this.menu.open());
     window.addEventListener("hashchange", () => this.route());
     window.addEventListener("focus", () => this.checkRead());
-    window.addEventListener("pagehide", () => this.flushReads());
+    window.addEventListener("pagehide", () => this.reads.flush());
     document.addEventListener("visibilitychange", () => this.checkRead());
     setInterval(() => this.renderRooms(), 60_000);
 
@@ -117,7 +115,7 @@ export class ChatApp {
     this.rooms = fresh;
     document.getElementById("rooms-error").hidden = true;
     // The server may count as unread what is on screen in the open room (a read post held back by
-    // READ_INTERVAL, or one that crossed this request): on screen is read.
+    // ReadPositions, or one that crossed this request): on screen is read.
     this.checkRead();
     this.renderRooms();
     if (this.openRoomId !== null && !this.rooms.has(this.openRoomId)) this.navigate(null);
@@ -141,9 +139,7 @@ export class ChatApp {
     this.rooms.delete(id);
     this.lists.delete(id);
     this.members.delete(id);
-    this.readSent.delete(id);
-    clearTimeout(this.readHeld.get(id)?.timer);
-    this.readHeld.delete(id);
+    this.reads.forget(id);
   }
 
   /** Members of private rooms, for the other person's online dot. A few at a time. */
@@ -441,7 +437,7 @@ export class ChatApp {
     let message;
     try {
       message = pending.kind === "image"
-        ? await upload("POST", `/api/rooms/${roomId}/images`, pending.file)
+        ? await upload("POST", `/api/rooms/${roomId}/images?client_id=${encodeURIComponent(clientId)}`, pending.file)
         : await post(`/api/rooms/${roomId}/messages`, { body: pending.body, client_id: clientId });
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) return goToLogin();
@@ -478,45 +474,7 @@ export class ChatApp {
       room.unread = 0;
       this.renderRooms();
     }
-    this.markRead(id, newest.id);
-  }
-
-  /**
-   * Posts that a room was read up to `messageId`: at most one POST per room per READ_INTERVAL; one
-   * held back is posted later even if the reader has opened another room meanwhile, and at once
-   * (`now`) when the page goes away.
-   */
-  markRead(id, messageId, { now = false } = {}) {
-    const room = this.rooms.get(id);
-    if (!room) return;
-    const done = Math.max(room.last_read_id || 0, this.readSent.get(id) || 0);
-    if (messageId <= done) return;
-    clearTimeout(this.readHeld.get(id)?.timer);
-    this.readHeld.delete(id);
-    const wait = (this.readAt.get(id) || 0) + READ_INTERVAL - Date.now();
-    if (wait > 0 && !now) {
-      const timer = setTimeout(() => {
-        this.readHeld.delete(id);
-        this.markRead(id, messageId);
-      }, wait);
-      this.readHeld.set(id, { timer, messageId });
-      return;
-    }
-    this.readAt.set(id, Date.now());
-    this.readSent.set(id, messageId);
-    post(`/api/rooms/${id}/read`, { message_id: messageId }, { keepalive: now })
-      .then(() => {
-        const r = this.rooms.get(id);
-        if (r) r.last_read_id = Math.max(r.last_read_id || 0, messageId);
-      })
-      .catch(() => {
-        if (this.readSent.get(id) === messageId) this.readSent.set(id, done);
-      });
-  }
-
-  /** The page goes away (closed, reloaded, left): read positions still held back are posted now. */
-  flushReads() {
-    for (const [id, { messageId }] of [...this.readHeld]) this.markRead(id, messageId, { now: true });
+    this.reads.mark(id, newest.id);
   }
 
   // ----- room actions (menu)

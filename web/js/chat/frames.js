@@ -58,7 +58,7 @@ function onRead(app, { room_id: roomId, user_id: userId, message_id: messageId }
   if (userId === app.me.id) {
     // My read position moved, maybe in another tab.
     room.last_read_id = Math.max(room.last_read_id || 0, messageId);
-    app.readSent.set(roomId, Math.max(app.readSent.get(roomId) || 0, messageId));
+    app.reads.noteSent(roomId, messageId);
     if (!room.last_message || messageId >= room.last_message.id) room.unread = 0;
     else app.refreshRoomsSoon();
     app.renderRooms();
