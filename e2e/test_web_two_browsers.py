@@ -330,6 +330,9 @@ def test_picture_sent_from_the_file_input_shows_inline_for_both(people, rooms, t
           {id: Number(img.closest('li.message').dataset.messageId), src: img.getAttribute('src')};"""
     seen_by = [wait(p.driver, lambda d: d.execute_script(loaded), message=f"{p.name} has no loaded picture") for p in people]
     assert seen_by[0] == seen_by[1]
+    # Sent with the page's client_id, so a retry after a lost reply cannot post the picture twice.
+    stored = ada.api.get(f"/api/rooms/{rooms['private']}/messages?after={seen_by[0]['id'] - 1}").json()["messages"][0]
+    assert stored["kind"] == "image" and stored["client_id"], stored
     for p in people:
         assert len(css(p.driver, "#message-list li.message--image")) == 1
         shot(p, "06-picture")
