@@ -38,15 +38,21 @@ declare -a pids=()
 declare -A names=()
 stopping=0
 
-# Stops the children in reverse start order: SIGTERM, then SIGKILL after 10 s.
+# Stops the children: nginx and the services together first, then Redis (pids[0]), which they use
+# until they have stopped. SIGTERM, then SIGKILL after 10 s.
 stop_all() {
-    local i pid
-    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-        pid=${pids[i]}
+    ((${#pids[@]})) || return 0
+    stop_pids "${pids[@]:1}"
+    stop_pids "${pids[0]}"
+    pids=()
+}
+
+stop_pids() {
+    local pid
+    for pid in "$@"; do
         kill -0 "$pid" 2>/dev/null && kill -TERM "$pid" 2>/dev/null
     done
-    for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-        pid=${pids[i]}
+    for pid in "$@"; do
         for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         if kill -0 "$pid" 2>/dev/null; then
             say "${names[$pid]} (pid $pid) did not stop within 10 s; killing it"
@@ -54,7 +60,6 @@ stop_all() {
         fi
         wait "$pid" 2>/dev/null
     done
-    pids=()
 }
 trap 'stopping=1' INT TERM
 
