@@ -71,6 +71,11 @@ struct MailMessageTests {
         #expect(MailAddress(parsing: "Evil\r\nBcc: <x@y.z>") == nil)
     }
 
+    @Test func headerTextTurnsLineBreaksIntoSpaces() {
+        #expect(MailEncoding.headerText("Reset\r\nBcc: x@y.z") == "Reset  Bcc: x@y.z")
+        #expect(MailEncoding.headerText("a\rb\nc") == "a b c")
+    }
+
     @Test func quotedPrintableEscapesEqualsAndTrailingSpace() {
         #expect(MailEncoding.quotedPrintable("a=b \nc\t") == "a=3Db=20\r\nc=09")
         #expect(MailEncoding.quotedPrintable("é") == "=C3=A9")

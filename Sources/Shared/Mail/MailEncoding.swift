@@ -54,7 +54,8 @@ public enum MailEncoding {
     /// A header text value: unchanged when it is short printable ASCII, else RFC 2047
     /// `=?UTF-8?B?…?=` words (never splitting a character), folded with CRLF SP.
     public static func headerText(_ text: String) -> String {
-        let clean = text.replacing("\r", with: " ").replacing("\n", with: " ")
+        // By scalars: "\r\n" is one Character, which a Character replace would leave alone.
+        let clean = String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\r" || $0 == "\n" ? " " : $0 }))
         if clean.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) && clean.utf8.count <= 70
             && !clean.contains("=?")
         {
