@@ -233,8 +233,9 @@ class Stack:
         proc.popen.send_signal(sig)
         proc.popen.wait(15)
 
-    def restart(self, name: str) -> Process:
-        """Starts a stopped process again on its old port (same data, same instance name)."""
+    def restart(self, name: str, poll: float = 0.02) -> Process:
+        """Starts a stopped process again on its old port (same data, same instance name); a service is
+        back when its /healthz answers 200 (asked every `poll` seconds)."""
         old = self.procs[name]
         assert not old.alive(), f"{name} is still running"
         if name == "redis":
@@ -249,7 +250,7 @@ class Stack:
             while http_status(f"http://127.0.0.1:{proc.port}/healthz", timeout=1) != 200:
                 if not proc.alive() or time.monotonic() > deadline:
                     raise RuntimeError(f"{name} did not come back:\n{proc.log()[-4000:]}")
-                time.sleep(0.02)
+                time.sleep(poll)
         return proc
 
     def relay_names(self) -> list[str]:

@@ -121,8 +121,7 @@ enum AdminCommands {
     }
 
     /// Reads the password: from the terminal without echo (asked twice), or the first line of stdin.
-    static func readPassword(fromStdin: Bool, input: Int32) throws -> String {
-        let fd = input
+    static func readPassword(fromStdin: Bool, input fd: Int32) throws -> String {
         if !fromStdin && isatty(fd) == 1 {
             let first = try promptHidden("Password: ", fd: fd)
             let second = try promptHidden("Password (again): ", fd: fd)

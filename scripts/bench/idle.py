@@ -38,15 +38,8 @@ def private_kb(pid: int) -> int:
 def time_to_healthy(stack, name: str) -> float:
     """Stops `name`, starts it on the same port, and returns ms from exec to its first 200."""
     stack.kill(name, sig=15)
-    old = stack.procs[name]
     started = time.monotonic()
-    proc = stack.start_service(name, instance=name, port=old.port)
-    stack.order.remove(name)  # start_service appended it again
-    stack.procs[name] = proc
-    while http_status(f"http://127.0.0.1:{proc.port}/healthz", timeout=1) != 200:
-        if not proc.alive() or time.monotonic() - started > 30:
-            raise RuntimeError(f"{name} did not start:\n{proc.log()[-4000:]}")
-        time.sleep(0.002)
+    stack.restart(name, poll=0.002)
     return (time.monotonic() - started) * 1000
 
 

@@ -1,8 +1,7 @@
-// The chat page's state and behaviour: rooms, the open room, sending,
-// read positions. Real-time frames are handled in frames.js.
-import { get, post, patch, del, upload, goToLogin, ApiError } from "../api.js";
+// The chat page's state and behaviour: rooms, the open room, history. Real-time frames are handled
+// in frames.js, sending in outbox.js, read positions in read-positions.js.
+import { get, post, patch, del, upload, ApiError } from "../api.js";
 import { announce, avatar, clear } from "../dom.js";
-import { waitText } from "../forms.js";
 import { ChatSocket } from "../socket.js";
 import { MessageList } from "./message-list.js";
 import { TypingTracker, typingText, displayName } from "./typing.js";
@@ -16,18 +15,10 @@ import { wireDialogs, openImage } from "./dialogs.js";
 import { wireNewRoomDialogs } from "./new-room-dialogs.js";
 import { handleFrame } from "./frames.js";
 import { ReadPositions } from "./read-positions.js";
+import { Outbox } from "./outbox.js";
 
 const PAGE = 50;
 const CATCH_UP_PAGES = 20;
-
-export function newClientId() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 export class ChatApp {
   constructor() {
@@ -39,6 +30,7 @@ export class ChatApp {
     this.typing = new TypingTracker();
     this.openRoomId = null;
     this.reads = new ReadPositions((id) => this.rooms.get(id));
+    this.outbox = new Outbox(this);
     this.typingTimer = null;
     this.loadingOlder = false;
     this.resyncing = false;
@@ -49,14 +41,14 @@ export class ChatApp {
     this.roomList = new RoomListView(document.getElementById("room-list"), document.getElementById("room-list-empty"));
     this.roomView = new RoomView({
       onLoadOlder: () => this.loadOlder(),
-      onRetry: (clientId) => this.deliver(this.openRoomId, clientId),
-      onDiscard: (clientId) => this.discard(clientId),
+      onRetry: (clientId) => this.outbox.deliver(this.openRoomId, clientId),
+      onDiscard: (clientId) => this.outbox.discard(this.openRoomId, clientId),
       onOpenImage: openImage,
       onScroll: () => this.checkRead(),
     });
     this.composer = new Composer({
-      onSend: (roomId, text) => this.sendText(roomId, text),
-      onImage: (roomId, file) => this.sendImage(roomId, file),
+      onSend: (roomId, text) => this.outbox.sendText(roomId, text),
+      onImage: (roomId, file) => this.outbox.sendImage(roomId, file),
       onTyping: (roomId) => this.socket && this.socket.send({ type: "typing", room_id: roomId }),
     });
     this.menu = new RoomMenu({
@@ -403,61 +395,6 @@ export class ChatApp {
     }
     if (roomId === this.openRoomId) this.renderMessages({ newFromOthers: !known && !mine });
     this.renderRooms();
-  }
-
-  // ----- sending
-
-  sendText(roomId, text) {
-    const list = this.lists.get(roomId);
-    if (!list) return;
-    const clientId = newClientId();
-    list.addPending({ client_id: clientId, room_id: roomId, author: this.me, kind: "text", body: text, created_at: new Date().toISOString() });
-    this.renderMessages({ forceBottom: true });
-    this.deliver(roomId, clientId);
-  }
-
-  sendImage(roomId, file) {
-    const list = this.lists.get(roomId);
-    if (!list) return;
-    const clientId = newClientId();
-    list.addPending({
-      client_id: clientId, room_id: roomId, author: this.me, kind: "image",
-      image_url: URL.createObjectURL(file), file, created_at: new Date().toISOString(),
-    });
-    this.renderMessages({ forceBottom: true });
-    this.deliver(roomId, clientId);
-  }
-
-  async deliver(roomId, clientId) {
-    const list = this.lists.get(roomId);
-    const pending = list && list.findPending(clientId);
-    if (!pending) return;
-    list.setPendingState(clientId, "sending");
-    if (roomId === this.openRoomId) this.renderMessages();
-    let message;
-    try {
-      message = pending.kind === "image"
-        ? await upload("POST", `/api/rooms/${roomId}/images?client_id=${encodeURIComponent(clientId)}`, pending.file)
-        : await post(`/api/rooms/${roomId}/messages`, { body: pending.body, client_id: clientId });
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 401) return goToLogin();
-      const reason = error instanceof ApiError && error.status === 429
-        ? `too many messages, try again in ${waitText(error.retryAfter)}`
-        : error.message;
-      list.setPendingState(clientId, "failed", reason);
-      if (roomId === this.openRoomId) this.renderMessages();
-      return;
-    }
-    list.removePending(clientId);
-    this.receiveMessage(roomId, message);
-    if (pending.image_url) setTimeout(() => URL.revokeObjectURL(pending.image_url), 1000);
-  }
-
-  discard(clientId) {
-    const list = this.lists.get(this.openRoomId);
-    const p = list && list.removePending(clientId);
-    if (p && p.image_url) URL.revokeObjectURL(p.image_url);
-    this.renderMessages();
   }
 
   // ----- read positions
