@@ -28,14 +28,15 @@ enum SendOutcome: Sendable {
 /// fsync) is shared by the whole batch, which is what makes thousands of sends per second possible
 /// on one SQLite file.
 final class MessageWriter: Sendable {
-    /// One waiting send. @unchecked Sendable: `result` is written only by the writer thread, before
-    /// it signals `done`; the requesting thread reads it only after `done.wait()` returned, so the
-    /// semaphore orders every access (a timed-out waiter never reads it).
+    /// One queued send and whom to tell. `result` is written and read only by the writer thread.
     private final class Job: @unchecked Sendable {
         let message: NewMessage
-        var result: Result<SendOutcome, any Error>?
-        let done = DispatchSemaphore(value: 0)
-        init(_ message: NewMessage) { self.message = message }
+        let done: @Sendable (Result<SendOutcome, any Error>) -> Void
+        var result: Result<SendOutcome, any Error> = .failure(RoomErrors.busy)
+        init(_ message: NewMessage, done: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void) {
+            self.message = message
+            self.done = done
+        }
     }
 
     private struct Queue {
@@ -74,18 +75,31 @@ final class MessageWriter: Sendable {
         thread.withLock { $0 }?.join()
     }
 
-    /// Queues a send and blocks until it is stored (or refused). Call it from a worker thread.
-    func send(_ message: NewMessage, timeout: Double = 30) throws -> SendOutcome {
-        let job = Job(message)
+    /// Queues a send; `done` is called on the writer thread once it is stored and published (or
+    /// refused). False, and `done` is never called, when the queue is full or the writer stopping.
+    func enqueue(_ message: NewMessage, done: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void) -> Bool {
+        let job = Job(message, done: done)
         let accepted = queue.withLock { q -> Bool in
             guard !q.stopping, q.jobs.count < maxQueued else { return false }
             q.jobs.append(job)
             return true
         }
-        guard accepted else { throw RoomErrors.busy }
-        wake.signal()
+        if accepted { wake.signal() }
+        return accepted
+    }
+
+    /// Queues a send and blocks until it is stored (or refused). Call it from a worker thread.
+    func send(_ message: NewMessage, timeout: Double = 30) throws -> SendOutcome {
+        let outcome = Mutex<Result<SendOutcome, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        guard enqueue(message, done: { result in
+            outcome.withLock { $0 = result }
+            done.signal()
+        }) else { throw RoomErrors.busy }
         // On a timeout the send may still commit later; a retry with the same client_id finds it.
-        guard job.done.wait(timeout: .now() + timeout) == .success, let result = job.result else { throw RoomErrors.busy }
+        guard done.wait(timeout: .now() + timeout) == .success, let result = outcome.withLock({ $0 }) else {
+            throw RoomErrors.busy
+        }
         return try result.get()
     }
 
@@ -117,7 +131,7 @@ final class MessageWriter: Sendable {
             for job in batch { job.result = .failure(error) }
         }
         publisher.publish(events)  // after COMMIT: never announce what is not stored
-        for job in batch { job.done.signal() }
+        for job in batch { job.done(job.result) }
     }
 
     /// Stores the batch inside one write transaction; returns the events to publish after commit.

@@ -46,7 +46,10 @@ extension RoomService {
 
     /// `POST /api/rooms/{id}/messages`: 201 with the stored message, or 200 with the first message
     /// when this author sent the same `client_id` before (nothing stored or published again).
-    func postMessage(_ req: Request) throws -> Response {
+    ///
+    /// Runs on the event loop up to the queue of the message writer, which answers after the commit:
+    /// no worker thread waits for the disk.
+    func postMessage(_ req: Request, _ responder: Responder) throws {
         let me = try req.authenticatedUser()
         let id = try req.id("id")
         let body = try req.decode(PostMessageBody.self)
@@ -58,8 +61,13 @@ extension RoomService {
         }
         if let problem = Self.clientIDProblem(body.client_id) { problems["client_id"] = problem }
         guard problems.isEmpty else { throw HTTPError.validation(problems) }
-        return try send(req, NewMessage(roomID: id, authorID: me.id, kind: "text", body: body.body, media: nil,
-                                        clientID: body.client_id))
+        if let retryAfter = limiter.take(user: me.id) { throw HTTPError.rateLimited(retryAfter: retryAfter) }
+        let message = NewMessage(roomID: id, authorID: me.id, kind: "text", body: body.body, media: nil,
+                                 clientID: body.client_id)
+        let accepted = writer.enqueue(message) { result in
+            responder.answer { try Self.response(to: result.get(), req) }
+        }
+        guard accepted else { throw RoomErrors.busy }
     }
 
     /// `POST /api/rooms/{id}/images`: image bytes (≤ 5 MiB) become a message of kind image. An optional
@@ -74,19 +82,16 @@ extension RoomService {
         if let retryAfter = limiter.take(user: me.id) { throw HTTPError.rateLimited(retryAfter: retryAfter) }
         let stored = try media.save(req.body, limit: Self.maxImageBytes)
         try db.write { conn in try MediaStore.record(stored, by: me.id, conn) }
-        return try send(req, NewMessage(roomID: id, authorID: me.id, kind: "image", body: "", media: stored.file,
-                                        clientID: clientID), rateLimited: false)
+        let message = NewMessage(roomID: id, authorID: me.id, kind: "image", body: "", media: stored.file, clientID: clientID)
+        return try Self.response(to: writer.send(message), req)
     }
 
-    private func send(_ req: Request, _ message: NewMessage, rateLimited: Bool = true) throws -> Response {
-        if rateLimited, let retryAfter = limiter.take(user: message.authorID) {
-            throw HTTPError.rateLimited(retryAfter: retryAfter)
-        }
-        switch try writer.send(message) {
+    private static func response(to outcome: SendOutcome, _ req: Request) -> Response {
+        switch outcome {
         case .created(let view):
             return .jsonBytes(view.jsonBytes, status: .created)
         case .existing(let view):
-            req.log.debug("duplicate send", ["room.id": String(message.roomID), "message.id": String(view.id)])
+            req.log.debug("duplicate send", ["room.id": String(view.roomID), "message.id": String(view.id)])
             return .jsonBytes(view.jsonBytes, status: .ok)
         }
     }

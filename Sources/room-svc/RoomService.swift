@@ -64,7 +64,7 @@ final class RoomService: Sendable {
         r.post("/api/rooms/{id}/members") { [self] req in try addMember(req) }
         r.delete("/api/rooms/{id}/members/me") { [self] req in try leaveRoom(req) }
         r.get("/api/rooms/{id}/messages") { [self] req in try listMessages(req) }
-        r.post("/api/rooms/{id}/messages") { [self] req in try postMessage(req) }
+        r.add("POST", "/api/rooms/{id}/messages", deferred: { [self] req, responder in try postMessage(req, responder) })
         r.post("/api/rooms/{id}/images", maxBody: Self.maxImageBytes) { [self] req in try postImage(req) }
         r.post("/api/rooms/{id}/read") { [self] req in try markRead(req) }
         r.post("/api/rooms/{id}/clear") { [self] req in try clearHistory(req) }

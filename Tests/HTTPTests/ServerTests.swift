@@ -208,6 +208,57 @@ struct ServerTests {
         #expect(try blocked.readResponse().text == "gated")
     }
 
+    @Test func aDeferredRouteAnswersLaterWithoutAWorkerAndWithoutStallingTheLoop() throws {
+        let gate = Gate()
+        let parked = Parked()
+        let s = try TestServer(testRouter(gate: gate, parked: parked), loops: 1, workers: 1)
+        defer { s.stop() }
+        let blocked = try TestConnection(port: s.port)
+        try blocked.send(TestHTTP.encode("GET", "/gate"))  // the only worker is taken
+        #expect(gate.waitEntered())
+        let waiting = try TestConnection(port: s.port)
+        try waiting.send(TestHTTP.encode("GET", "/later"))
+        let responder = try #require(parked.next())
+        #expect(try TestHTTP.get(s.port, "/hello").text == "hello")
+        #expect(try TestHTTP.get(s.port, "/later/7").text == "later 7")
+        responder.answer { throw HTTPError(.conflict, "taken", "Already taken.") }
+        let answer = try waiting.readResponse()
+        #expect(answer.status == 409)
+        #expect(answer.errorCode == "taken")
+        try waiting.send(TestHTTP.encode("GET", "/hello"))  // the connection goes on
+        #expect(try waiting.readResponse().text == "hello")
+        gate.open()
+        #expect(try blocked.readResponse().text == "gated")
+    }
+
+    @Test func aDeferredHandlerThatThrowsAnswersAtOnceAndPipeliningKeepsOrder() throws {
+        let s = try TestServer(testRouter())
+        defer { s.stop() }
+        let c = try TestConnection(port: s.port)
+        var batch: [UInt8] = []
+        let paths = ["/later/1", "/hello", "/later/x", "/later/2", "/blocking", "/later/3"]
+        for p in paths { batch += try TestHTTP.encode("GET", p) }
+        try c.send(batch)
+        var answers: [(Int, String)] = []
+        for _ in paths { let r = try c.readResponse(); answers.append((r.status, r.status == 200 ? r.text : r.errorCode ?? "")) }
+        #expect(answers.map(\.0) == [200, 200, 404, 200, 200, 200])
+        #expect(answers.map(\.1) == ["later 1", "hello", "not_found", "later 2", "from pool", "later 3"])
+    }
+
+    @Test func anAnswerForAClosedConnectionIsDropped() throws {
+        let parked = Parked()
+        let s = try TestServer(testRouter(parked: parked), loops: 1)
+        defer { s.stop() }
+        do {
+            let c = try TestConnection(port: s.port)
+            try c.send(TestHTTP.encode("GET", "/later"))
+        }  // closed before the answer
+        let responder = try #require(parked.next())
+        usleep(50_000)
+        responder(.text("too late"))
+        #expect(try TestHTTP.get(s.port, "/hello").text == "hello")
+    }
+
     @Test func aFullWorkerQueueAnswers503() throws {
         let gate = Gate()
         let s = try TestServer(testRouter(gate: gate), loops: 1, workers: 1, maxQueued: 1)

@@ -40,6 +40,21 @@ final class Gate: Sendable {
     func open(_ count: Int = 1) { for _ in 0..<count { semaphore.signal() } }
 }
 
+/// Holds the responders of deferred requests until a test answers them from its own thread.
+final class Parked: Sendable {
+    private let responders = Mutex<[Responder]>([])
+    private let arrived = DispatchSemaphore(value: 0)
+    func park(_ responder: Responder) {
+        responders.withLock { $0.append(responder) }
+        arrived.signal()
+    }
+    /// Waits for the next parked request and takes its responder.
+    func next(timeout: Double = 5) -> Responder? {
+        guard arrived.wait(timeout: .now() + timeout) == .success else { return nil }
+        return responders.withLock { $0.removeFirst() }
+    }
+}
+
 /// Echoes every byte back; closes when it sees `q`. Records what it saw.
 final class EchoUpgrade: UpgradedConnection {
     var context: (any ConnectionContext)?
@@ -62,8 +77,13 @@ final class EchoUpgrade: UpgradedConnection {
     }
 }
 
-func testRouter(gate: Gate = Gate()) -> Router {
+func testRouter(gate: Gate = Gate(), parked: Parked = Parked()) -> Router {
     var r = Router(defaultMaxBody: 1024)
+    r.add("GET", "/later", deferred: { _, responder in parked.park(responder) })
+    r.add("GET", "/later/{n}", deferred: { req, responder in
+        let n = try req.id("n")  // a bad n throws: answered at once
+        DispatchQueue.global().async { responder(.text("later \(n)")) }
+    })
     r.get("/hello", execution: .inline) { _ in .text("hello") }
     r.get("/blocking") { _ in .text("from pool") }
     r.get("/gate") { _ in

@@ -62,7 +62,7 @@ extension HTTPConnection {
 
     private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    /// Runs the handler of a complete request: inline here, or on the worker pool.
+    /// Runs the handler of a complete request: inline here, on the worker pool, or deferred.
     private func dispatch(_ body: [UInt8]) {
         guard let h = head, let m = match else { return }
         clearDeadline()
@@ -79,35 +79,40 @@ extension HTTPConnection {
                                      headers: [("Allow", methods.joined(separator: ", "))])))
         case .found(let route, let parameters):
             request.parameters = parameters
-            switch route.execution {
-            case .inline:
-                respond(Server.invoke(route.handler, request))
-                return
-            case .inlineFirst(let fast):
+            switch route.work {
+            case .now(.inline, let handler):
+                respond(Server.invoke(request) { try handler(request) })
+            case .now(.inlineFirst(let fast), let handler):
                 if let response = fast(request) {
                     respond(response)
-                    return
+                } else {
+                    runOnPool(handler, request)
                 }
-            case .blocking:
-                break
-            }
-            phase = .handling
-            let expected = generation
-            let bound = LoopBound(self, on: loop)
-            let handler = route.handler
-            let accepted = server.pool.submit { [request] in
-                let response = Server.invoke(handler, request)
-                bound.run { connection in connection.completeBlocking(response, generation: expected) }
-            }
-            if !accepted {
-                phase = .reading
-                respond(.error(.unavailable))
+            case .now(.blocking, let handler):
+                runOnPool(handler, request)
+            case .deferred(let handler):
+                phase = .handling
+                do {
+                    try handler(request, Responder(self, request: request))
+                } catch {
+                    phase = .reading
+                    respond(Server.invoke(request) { throw error })
+                }
             }
         }
     }
 
-    /// The pool's answer, back on the loop thread.
-    func completeBlocking(_ response: Response, generation expected: UInt64) {
+    private func runOnPool(_ handler: @escaping Handler, _ request: Request) {
+        phase = .handling
+        let responder = Responder(self, request: request)
+        if !server.pool.submit({ responder.answer { try handler(request) } }) {
+            phase = .reading
+            respond(.error(.unavailable))
+        }
+    }
+
+    /// A later answer (from the pool or a deferred handler), back on the loop thread.
+    func complete(_ response: Response, generation expected: UInt64) {
         guard phase == .handling, generation == expected else { return }  // aborted meanwhile
         phase = .reading
         respond(response)

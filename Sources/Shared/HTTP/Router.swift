@@ -11,15 +11,24 @@ public enum Execution: Sendable {
 
 public typealias Handler = @Sendable (Request) throws -> Response
 
+/// Starts the work of a request on the event-loop thread without blocking, and hands it on (to a
+/// queue, another thread) together with the `Responder`, which answers later from any thread. A
+/// throw answers at once, and the responder must then not be called.
+public typealias DeferredHandler = @Sendable (Request, Responder) throws -> Void
+
 /// One route: a method, a pattern such as `/api/rooms/{id}/messages`, and its limits.
 public struct Route: Sendable {
     public var method: String
     public var pattern: String
     /// The largest request body this route accepts; larger ones get 413 before being read.
     public var maxBody: Int
-    public var execution: Execution
-    public var handler: Handler
+    let work: Work
     let segments: [Segment]
+
+    enum Work: Sendable {
+        case now(Execution, Handler)
+        case deferred(DeferredHandler)
+    }
 
     enum Segment: Sendable, Equatable {
         case literal(String)
@@ -38,11 +47,21 @@ public struct Router: Sendable {
 
     public mutating func add(_ method: String, _ pattern: String, maxBody: Int? = nil,
                              execution: Execution = .blocking, _ handler: @escaping Handler) {
+        add(method, pattern, maxBody: maxBody, .now(execution, handler))
+    }
+
+    /// A route whose handler answers later through its `Responder` (see `DeferredHandler`).
+    public mutating func add(_ method: String, _ pattern: String, maxBody: Int? = nil,
+                             deferred handler: @escaping DeferredHandler) {
+        add(method, pattern, maxBody: maxBody, .deferred(handler))
+    }
+
+    private mutating func add(_ method: String, _ pattern: String, maxBody: Int?, _ work: Route.Work) {
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map { part -> Route.Segment in
             part.hasPrefix("{") && part.hasSuffix("}") ? .parameter(String(part.dropFirst().dropLast())) : .literal(String(part))
         }
-        routes.append(Route(method: method, pattern: pattern, maxBody: maxBody ?? defaultMaxBody,
-                            execution: execution, handler: handler, segments: segments))
+        routes.append(Route(method: method, pattern: pattern, maxBody: maxBody ?? defaultMaxBody, work: work,
+                            segments: segments))
     }
 
     public mutating func get(_ p: String, maxBody: Int? = nil, execution: Execution = .blocking, _ h: @escaping Handler) {

@@ -89,9 +89,9 @@ public final class Server: Sendable {
     }
 
     /// Runs a handler: an `HTTPError` becomes its response; any other error a logged 500.
-    static func invoke(_ handler: Handler, _ request: Request) -> Response {
+    static func invoke(_ request: Request, _ handler: () throws -> Response) -> Response {
         do {
-            return try handler(request)
+            return try handler()
         } catch let error as HTTPError {
             return .error(error)
         } catch {
