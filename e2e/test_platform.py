@@ -137,6 +137,24 @@ def test_foreign_origin_is_json_403(stack, user):
     assert_json_error(r, 403, "bad_origin")
 
 
+def test_writes_need_json_only_when_they_carry_a_body(stack, user):
+    session, _ = user
+    room = session.post("/api/rooms", json={"kind": "group", "name": "typed", "members": []})
+    assert room.status_code == 201, room.text
+    rid = room.json()["id"]
+    # A body in another type is refused by verify through nginx, with the contract's JSON error.
+    r = session.post(f"/api/rooms/{rid}/messages", data='{"body":"hi"}', headers={"Content-Type": "text/plain"})
+    assert_json_error(r, 415, "unsupported_media_type")
+    chunked = session.post(f"/api/rooms/{rid}/messages", data=iter([b'{"body":', b'"hi"}']),
+                           headers={"Content-Type": "text/plain"})
+    assert_json_error(chunked, 415, "unsupported_media_type")
+    # Without a body no type is needed: leaving sends nothing but the method, path and Origin.
+    left = session.delete(f"/api/rooms/{rid}/members/me")
+    assert left.status_code == 204, left.text
+    assert "Content-Type" not in left.request.headers
+    assert "Origin" in left.request.headers
+
+
 def test_public_auth_routes_need_no_session(stack):
     r = requests.post(stack.url + "/api/auth/login", json={"username": "nobody-here", "password": "wrong pass"},
                       headers={"Origin": stack.url}, timeout=10)

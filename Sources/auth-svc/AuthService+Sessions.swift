@@ -107,10 +107,14 @@ extension AuthService {
         }
     }
 
-    /// The cross-site checks on the request nginx describes in `X-Original-Method` and `X-Original-URI`.
+    /// The cross-site checks on the request nginx describes in `X-Original-Method`, `X-Original-URI`
+    /// and, for its body, `X-Original-Content-Length` and `X-Original-Transfer-Encoding` (nginx
+    /// leaves out a header whose value is empty, so both missing means no body).
     private func checkOriginal(_ req: Request) throws(HTTPError) {
+        let length = req.headers["X-Original-Content-Length"].map { Int($0.trimmingOWS()) ?? 1 } ?? 0
+        let chunked = !(req.headers["X-Original-Transfer-Encoding"]?.trimmingOWS().isEmpty ?? true)
         try requestGuard.check(method: req.headers["X-Original-Method"] ?? "GET", path: req.headers["X-Original-URI"] ?? "/",
-                               headers: req.headers)
+                               headers: req.headers, hasBody: length != 0 || chunked)
     }
 
     private static func verified(userID: Int, username: String, sessionID: Int) -> Response {

@@ -5,16 +5,18 @@ import HTTP
 /// public handlers (register, login, password reset), which nginx does not send through verify.
 ///
 /// - Unsafe methods and WebSocket upgrades must carry `Origin` equal to the public origin (403).
-/// - Unsafe methods on `/api/` must send `Content-Type: application/json` (415), except the image
-///   upload routes, which send the image's own type. A cross-site form cannot send that type
-///   without a CORS preflight, which we never grant.
+/// - Unsafe methods on `/api/` with a body must send `Content-Type: application/json` (415), except
+///   the image upload routes, which send the image's own type. A cross-site form cannot send that
+///   type without a CORS preflight, which we never grant. A request without a body (leave a room,
+///   log out) needs no type: the contract asks for one only with a body, and the Origin check
+///   already refuses cross-site requests of any kind.
 struct RequestGuard: Sendable {
     let publicOrigin: String
 
     static let safeMethods: Set<String> = ["GET", "HEAD", "OPTIONS"]
 
     /// Checks one request given as nginx describes it in verify, or as it arrived at a handler.
-    func check(method: String, path: String, headers: Headers) throws(HTTPError) {
+    func check(method: String, path: String, headers: Headers, hasBody: Bool) throws(HTTPError) {
         let unsafe = !Self.safeMethods.contains(method.uppercased())
         let upgrade = headers["Upgrade"].map { !$0.trimmingOWS().isEmpty } ?? false
         if unsafe || upgrade {
@@ -22,7 +24,7 @@ struct RequestGuard: Sendable {
         }
         // nginx routes on the decoded, slash-merged, dot-resolved path; judge that same path.
         let path = Self.normalize(path)
-        if unsafe && path.hasPrefix("/api/") && !Self.isUpload(method: method.uppercased(), path: path) {
+        if unsafe && hasBody && path.hasPrefix("/api/") && !Self.isUpload(method: method.uppercased(), path: path) {
             guard Self.mediaType(headers["Content-Type"]) == "application/json" else {
                 throw HTTPError.unsupportedMediaType()
             }
@@ -31,7 +33,7 @@ struct RequestGuard: Sendable {
 
     /// Checks a request that reached one of auth-svc's own routes.
     func check(_ request: Request) throws(HTTPError) {
-        try check(method: request.method, path: request.path, headers: request.headers)
+        try check(method: request.method, path: request.path, headers: request.headers, hasBody: !request.body.isEmpty)
     }
 
     /// The routes whose body is image bytes: `PUT /api/auth/me/avatar`, `PUT /api/rooms/{id}/picture`,

@@ -103,14 +103,22 @@ final class Harness: Sendable {
 
     /// What nginx's auth_request sends to verify for an original request.
     func verify(_ method: String, _ uri: String, cookie: String? = nil, origin: String? = Harness.origin,
-                contentType: String? = nil, upgrade: Bool = false) throws -> Reply {
+                contentType: String? = nil, upgrade: Bool = false, body: BodyFraming = .none) throws -> Reply {
         var headers: [(String, String)] = [("X-Original-Method", method), ("X-Original-URI", uri), ("X-Real-IP", "203.0.113.5")]
+        switch body {
+        case .none: break
+        case .length(let n): headers.append(("X-Original-Content-Length", String(n)))
+        case .chunked: headers.append(("X-Original-Transfer-Encoding", "chunked"))
+        }
         if let origin { headers.append(("Origin", origin)) }
         if let cookie { headers.append(("Cookie", cookie)) }
         if let contentType { headers.append(("Content-Type", contentType)) }
         if upgrade { headers += [("Upgrade", "websocket"), ("Connection", "upgrade")] }
         return try send("GET", "/internal/verify", headers: headers, body: [])
     }
+
+    /// How the request nginx describes in verify carried its body.
+    enum BodyFraming { case none, length(Int), chunked }
 
     @discardableResult
     func register(_ username: String, email: String? = nil, password: String = Harness.password) throws -> (user: [String: Any], cookie: String) {

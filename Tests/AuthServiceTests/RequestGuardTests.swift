@@ -6,9 +6,9 @@ import Testing
 @Suite struct RequestGuardTests {
     let guardian = RequestGuard(publicOrigin: "https://chat.example.com")
 
-    func outcome(_ method: String, _ path: String, _ headers: [(String, String)]) -> String {
+    func outcome(_ method: String, _ path: String, _ headers: [(String, String)], hasBody: Bool = true) -> String {
         do {
-            try guardian.check(method: method, path: path, headers: Headers(headers))
+            try guardian.check(method: method, path: path, headers: Headers(headers), hasBody: hasBody)
             return "ok"
         } catch {
             return error.code
@@ -52,6 +52,13 @@ import Testing
         #expect(outcome("POST", "/x/../api/rooms/1/messages", [Self.origin]) == "unsupported_media_type")
         #expect(outcome("POST", "/%61pi/rooms/1/messages", [Self.origin]) == "unsupported_media_type")
         #expect(outcome("POST", "/api/rooms/1/messages?x=1", [Self.origin]) == "unsupported_media_type")
+    }
+
+    @Test func requestsWithoutABodyNeedNoTypeButStillTheOrigin() {
+        #expect(outcome("DELETE", "/api/rooms/1/members/me", [Self.origin], hasBody: false) == "ok")
+        #expect(outcome("POST", "/api/auth/logout", [Self.origin, ("Content-Type", "text/plain")], hasBody: false) == "ok")
+        #expect(outcome("DELETE", "/api/rooms/1/members/me", [], hasBody: false) == "bad_origin")
+        #expect(outcome("POST", "/api/auth/logout", [("Origin", "https://evil.example")], hasBody: false) == "bad_origin")
     }
 
     @Test func uploadRoutesSendTheirOwnType() {

@@ -25,7 +25,8 @@ import Testing
         }
     }
 
-    /// method, URI, origin, content type, upgrade → expected status.
+    /// method, URI, origin, content type, upgrade → expected status. Unsafe methods carry a body
+    /// (`Content-Length: 2`); `bodylessWritesNeedNoType` covers those without one.
     static let matrix: [(String, String, String?, String?, Bool, Int)] = [
         ("GET", "/api/rooms", nil, nil, false, 200),
         ("GET", "/api/rooms?x=1", "http://evil.test", nil, false, 200),
@@ -40,7 +41,6 @@ import Testing
         ("POST", "/api/rooms/1/images", Harness.origin, "image/png", false, 200),
         ("POST", "/api/rooms/1/images", "http://evil.test", "image/png", false, 403),
         ("PUT", "/api/auth/me/avatar", Harness.origin, "image/webp", false, 200),
-        ("DELETE", "/api/rooms/1/members/me", Harness.origin, nil, false, 415),
         ("DELETE", "/api/rooms/1/members/me", Harness.origin, "application/json", false, 200),
         ("POST", "//api/rooms/1/messages", Harness.origin, "text/plain", false, 415),
         ("GET", "/ws", nil, nil, true, 403),
@@ -52,7 +52,8 @@ import Testing
         try Harness.with { h in
             let (_, cookie) = try h.register("ada")
             for (method, uri, origin, type, upgrade, expected) in Self.matrix {
-                let r = try h.verify(method, uri, cookie: cookie, origin: origin, contentType: type, upgrade: upgrade)
+                let body: Harness.BodyFraming = ["GET", "HEAD"].contains(method) ? .none : .length(2)
+                let r = try h.verify(method, uri, cookie: cookie, origin: origin, contentType: type, upgrade: upgrade, body: body)
                 #expect(r.status == expected, "\(method) \(uri) origin=\(origin ?? "-") type=\(type ?? "-") upgrade=\(upgrade)")
                 switch expected {
                 case 403:
@@ -66,6 +67,21 @@ import Testing
                     #expect(Int(r.header("X-Session-Id") ?? "") != nil)
                 }
             }
+        }
+    }
+
+    @Test func bodylessWritesNeedNoType() throws {
+        try Harness.with { h in
+            let (_, cookie) = try h.register("ada")
+            let leave = { (body: Harness.BodyFraming, origin: String?) in
+                try h.verify("DELETE", "/api/rooms/1/members/me", cookie: cookie, origin: origin, body: body)
+            }
+            #expect(try leave(.none, Harness.origin).status == 200)
+            #expect(try leave(.length(0), Harness.origin).status == 200)
+            #expect(try leave(.length(5), Harness.origin).status == 415)
+            #expect(try leave(.chunked, Harness.origin).status == 415)
+            #expect(try leave(.none, nil).status == 403)
+            #expect(try leave(.none, "http://evil.test").status == 403)
         }
     }
 
