@@ -1,5 +1,5 @@
-// The chat page's state and behaviour: rooms, the open room, history. Real-time frames are handled
-// in frames.js, sending in outbox.js, read positions in read-positions.js.
+// The chat page's state and behaviour: rooms, the open room, its actions. Real-time frames are
+// handled in frames.js, history in history.js, sending in outbox.js, read positions in read-positions.js.
 import { get, post, patch, del, upload, ApiError } from "../api.js";
 import { announce, avatar, clear } from "../dom.js";
 import { ChatSocket } from "../socket.js";
@@ -16,9 +16,7 @@ import { wireNewRoomDialogs } from "./new-room-dialogs.js";
 import { handleFrame } from "./frames.js";
 import { ReadPositions } from "./read-positions.js";
 import { Outbox } from "./outbox.js";
-
-const PAGE = 50;
-const CATCH_UP_PAGES = 20;
+import { History } from "./history.js";
 
 export class ChatApp {
   constructor() {
@@ -31,8 +29,8 @@ export class ChatApp {
     this.openRoomId = null;
     this.reads = new ReadPositions((id) => this.rooms.get(id));
     this.outbox = new Outbox(this);
+    this.history = new History(this);
     this.typingTimer = null;
-    this.loadingOlder = false;
     this.resyncing = false;
     this.resyncAgain = false;
     this.roomsRefreshTimer = null;
@@ -40,7 +38,7 @@ export class ChatApp {
     this.main = document.getElementById("main");
     this.roomList = new RoomListView(document.getElementById("room-list"), document.getElementById("room-list-empty"));
     this.roomView = new RoomView({
-      onLoadOlder: () => this.loadOlder(),
+      onLoadOlder: () => this.history.older(),
       onRetry: (clientId) => this.outbox.deliver(this.openRoomId, clientId),
       onDiscard: (clientId) => this.outbox.discard(this.openRoomId, clientId),
       onOpenImage: openImage,
@@ -241,7 +239,7 @@ export class ChatApp {
     if (!list) this.lists.set(id, (list = new MessageList()));
     this.renderMessages();
     if (changed) this.fetchMembers(id).catch(() => {});
-    if (!list.loaded) await this.loadLatest(id);
+    if (!list.loaded) await this.history.latest(id);
   }
 
   renderHeader() {
@@ -276,7 +274,7 @@ export class ChatApp {
     const room = this.rooms.get(id);
     if (!list || !room) return;
     this.roomView.render(list, { me: this.me, room, members: this.members.get(id) || [] }, opts);
-    if (list.loaded && !this.loadingOlder) {
+    if (list.loaded && !this.history.loadingOlder) {
       this.roomView.setHistoryStatus(
         list.confirmed.length === 0 && list.pending.length === 0
           ? (list.cleared ? "History cleared." : "No messages yet. Say hello!") :
@@ -300,71 +298,6 @@ export class ChatApp {
       this.renderTyping();
       this.scheduleTypingRefresh();
     }, Math.max(50, next - Date.now() + 20));
-  }
-
-  // ----- history
-
-  async loadLatest(id) {
-    const list = this.lists.get(id);
-    try {
-      const { messages, has_more } = await get(`/api/rooms/${id}/messages?limit=${PAGE}`, { redirectOn401: true });
-      list.add(messages);
-      list.hasMore = Boolean(has_more);
-      list.loaded = true;
-      this.noteLastMessage(id, list.newest);
-    } catch (error) {
-      if (id === this.openRoomId) this.roomView.setHistoryStatus(`Could not load messages: ${error.message}`);
-      return;
-    }
-    if (id === this.openRoomId) {
-      this.renderMessages({ forceBottom: true });
-      if (list.hasMore && this.roomView.needsMoreHistory()) this.loadOlder();
-    }
-  }
-
-  async loadOlder() {
-    const id = this.openRoomId;
-    const list = id === null ? null : this.lists.get(id);
-    if (!list || !list.loaded || !list.hasMore || this.loadingOlder || list.confirmed.length === 0) return;
-    this.loadingOlder = true;
-    this.roomView.setHistoryStatus("Loading older messages…");
-    try {
-      const { messages, has_more } = await get(`/api/rooms/${id}/messages?before=${list.oldestId}&limit=${PAGE}`, { redirectOn401: true });
-      list.add(messages);
-      list.hasMore = Boolean(has_more);
-    } catch (error) {
-      this.loadingOlder = false;
-      if (id === this.openRoomId) this.roomView.setHistoryStatus(`Could not load older messages: ${error.message}`);
-      return;
-    }
-    this.loadingOlder = false;
-    if (id !== this.openRoomId) return;
-    this.renderMessages({ keepOlderAnchor: true });
-    if (list.hasMore && this.roomView.needsMoreHistory()) this.loadOlder();
-  }
-
-  /** Fetches everything after the last known message of a room (after reconnects and resyncs). */
-  async catchUp(id) {
-    const list = this.lists.get(id);
-    if (!list || !list.loaded) return;
-    if (list.lastId === 0) {
-      list.loaded = false;
-      return this.loadLatest(id);
-    }
-    for (let page = 0; page < CATCH_UP_PAGES; page++) {
-      const after = list.lastId;
-      const { messages, has_more } = await get(`/api/rooms/${id}/messages?after=${after}&limit=100`, { redirectOn401: true });
-      if (this.lists.get(id) !== list) return;
-      const added = list.add(messages);
-      for (const m of added) if (m.author) this.typing.remove(id, m.author.id);
-      this.noteLastMessage(id, list.newest);
-      if (added.length && id === this.openRoomId) this.renderMessages({ newFromOthers: added.some((m) => m.author.id !== this.me.id) });
-      if (!has_more || messages.length === 0) return;
-    }
-    // Far behind: start again from the latest page.
-    this.lists.set(id, new MessageList());
-    if (id === this.openRoomId) this.roomView.reset();
-    await this.loadLatest(id);
   }
 
   noteLastMessage(roomId, message) {
@@ -480,7 +413,7 @@ export class ChatApp {
         this.resyncAgain = false;
         await this.loadRooms();
         for (const id of [...this.lists.keys()]) {
-          if (this.rooms.has(id)) await this.catchUp(id);
+          if (this.rooms.has(id)) await this.history.catchUp(id);
         }
         if (this.openRoomId !== null) await this.fetchMembers(this.openRoomId);
       } while (this.resyncAgain);
