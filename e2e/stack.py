@@ -28,9 +28,20 @@ SERVICES = ("auth", "room", "relay", "mail")
 
 def free_port() -> int:
     """A TCP port that was free a moment ago on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(n: int) -> list[int]:
+    """n different TCP ports that were free a moment ago on 127.0.0.1. They are held open together
+    while picked: ports picked one by one can repeat, as the kernel may hand out a just-closed one."""
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def bin_dir() -> Path:

@@ -14,7 +14,7 @@ import pytest
 import requests
 import yaml
 
-from stack import ROOT, SERVICES, Stack, free_port, http_status, start_process, start_redis
+from stack import ROOT, SERVICES, Stack, free_port, free_ports, http_status, start_process, start_redis
 
 CSP_DIRECTIVES = {
     "default-src": "'self'", "script-src": "'self'", "style-src": "'self'", "img-src": "'self' data: blob:",
@@ -303,7 +303,8 @@ def test_service_starts_fast_and_stops_on_sigterm(stack, lone_redis, tmp_path, n
 
 
 def test_run_local_starts_everything_and_stops_on_sigterm(tmp_path):
-    ports = {k: free_port() for k in ("PORT", "AUTH_PORT", "ROOM_PORT", "RELAY_PORT", "MAIL_PORT", "REDIS_PORT")}
+    names = ("PORT", "AUTH_PORT", "ROOM_PORT", "RELAY_PORT", "MAIL_PORT", "REDIS_PORT")
+    ports = dict(zip(names, free_ports(len(names))))
     env = dict(os.environ, DATA_DIR=str(tmp_path / "var"), BIN_DIR=str(Stack().binaries), PASSWORD_ITERATIONS="1000",
                NGINX_WORKERS="1", **{k: str(v) for k, v in ports.items()})
     env.pop("REDIS_URL", None)
