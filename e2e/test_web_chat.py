@@ -8,7 +8,7 @@ import time
 
 from conftest import API, unique
 from selenium.webdriver.common.keys import Keys
-from webpages import css, js_errors, login, one, open_chat, type_into, visible_text, wait, wait_text, wait_until, ws_connect
+from webpages import css, js_errors, last_attribute, login, one, open_chat, type_into, visible_text, wait, wait_text, wait_until, ws_connect
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
@@ -106,8 +106,8 @@ def test_seen_label_typing_and_presence(page, stack):
     open_chat(page, stack.url)
     enter_room(page, room["id"])
     type_into(page, "#message-input", "are you there?" + Keys.ENTER)
-    mine = wait(page, lambda d: (css(d, "li.message[data-message-id]") or [None])[-1])
-    mine_id = int(mine.get_attribute("data-message-id"))
+    # Read inside the wait: the list may re-render (confirmation, read positions) between two calls.
+    mine_id = int(wait(page, lambda d: last_attribute(d, "li.message[data-message-id]", "data-message-id")))
     assert not css(page, ".seen-label")
 
     with ws_connect(stack.url, bob_api.cookies.get_dict()) as ws:
@@ -171,8 +171,8 @@ def test_group_room_menu_and_images(page, stack):
         f.write(PNG)
         f.flush()
         one(page, "#image-input").send_keys(f.name)
-        img = wait(page, lambda d: (css(d, "li.message[data-message-id] img.message__image") or [None])[0])
-    assert "/media/" in img.get_attribute("src")
+        src = wait(page, lambda d: last_attribute(d, "li.message[data-message-id] img.message__image", "src"))
+    assert "/media/" in src
     one(page, "li.message[data-message-id] a.message__image-link").click()
     wait(page, lambda d: d.execute_script("return document.getElementById('image-viewer').open"))
     one(page, "#image-viewer").send_keys(Keys.ESCAPE)

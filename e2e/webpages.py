@@ -31,6 +31,12 @@ def css(driver, selector: str):
     return driver.find_elements(By.CSS_SELECTOR, selector)
 
 
+def last_attribute(driver, selector: str, name: str):
+    """An attribute of the last element matching `selector`, or None; use it inside `wait`."""
+    found = css(driver, selector)
+    return found[-1].get_attribute(name) if found else None
+
+
 def one(driver, selector: str):
     return wait(driver, lambda d: (css(d, selector) or [None])[0], message=f"no element {selector}")
 
