@@ -5,12 +5,15 @@ import WebSocket
 
 /// The sockets of one event loop, indexed by room and by user, and the deliveries waiting for that loop.
 ///
-/// Everything but `post` runs on the loop's thread. The subscriber thread `post`s decoded events; the
-/// first one of a batch wakes the loop, which then queues every frame on every target socket. Sockets
-/// are flushed at once when the previous flush is older than `batchWindow`, else when the window
-/// ends: an event after a quiet spell leaves immediately, and under a steady stream each socket gets
-/// one writev(2) per window instead of one per event. Each write costs the relay, nginx (which proxies
-/// the socket) and the browser a wake-up and a system call, whatever its size.
+/// Everything but `post` runs on the loop's thread. The subscriber thread `post`s decoded events into
+/// the inbox. Sockets are flushed at once when the previous flush is older than `batchWindow`, else
+/// when the window ends: an event after a quiet spell leaves immediately, and under a steady stream
+/// each socket gets one writev(2) per window instead of one per event. Each write costs the relay,
+/// nginx (which proxies the socket) and the browser a wake-up and a system call, whatever its size.
+///
+/// The loop is woken only when nothing else will empty the inbox: while a window's flush is
+/// pending, events wait in the inbox and the flush takes them, so a steady stream costs the loop
+/// one wake-up per window, not one per event.
 final class LocalHub: @unchecked Sendable {
     // @unchecked Sendable: `inbox` is a Mutex; every other property belongs to the loop thread
     // (`post` only touches `inbox` and the executor).
@@ -21,7 +24,14 @@ final class LocalHub: @unchecked Sendable {
 
     let executor: any LoopExecutor
     private let subscriptions: Subscriptions
-    private let inbox = Mutex<[Delivery]>([])
+    private struct Inbox {
+        var deliveries: [Delivery] = []
+        /// The loop will take the inbox without another wake-up: a drain job or the pending
+        /// window's flush is on its way.
+        var taking = false
+    }
+
+    private let inbox = Mutex(Inbox())
     private var byRoom: [Int: [ObjectIdentifier: Client]] = [:]
     private var byUser: [Int: [ObjectIdentifier: Client]] = [:]
     private let batchWindow: Double
@@ -39,11 +49,12 @@ final class LocalHub: @unchecked Sendable {
     // MARK: Any thread
 
     func post(_ delivery: Delivery) {
-        let first = inbox.withLock { queue -> Bool in
-            queue.append(delivery)
-            return queue.count == 1
+        let wake = inbox.withLock { box -> Bool in
+            box.deliveries.append(delivery)
+            defer { box.taking = true }
+            return !box.taking
         }
-        if first { executor.execute { [self] in drain() } }
+        if wake { executor.execute { [self] in drain() } }
     }
 
     // MARK: Loop thread
@@ -101,9 +112,19 @@ final class LocalHub: @unchecked Sendable {
     }
 
     private func drain() {
-        let batch = inbox.withLock { queue -> [Delivery] in
-            defer { queue.removeAll(keepingCapacity: true) }
-            return queue
+        take()
+        flushSoon()
+    }
+
+    /// Queues the inbox's frames on their sockets.
+    private func take() {
+        let scheduled = flushScheduled
+        let batch = inbox.withLock { box -> [Delivery] in
+            defer {
+                box.deliveries.removeAll(keepingCapacity: true)
+                box.taking = scheduled
+            }
+            return box.deliveries
         }
         for delivery in batch {
             let envelope = delivery.envelope
@@ -135,7 +156,6 @@ final class LocalHub: @unchecked Sendable {
                 }
             }
         }
-        flushSoon()
     }
 
     private func flushSoon() {
@@ -143,8 +163,10 @@ final class LocalHub: @unchecked Sendable {
         let elapsed = Double(monotonicNanoseconds() &- lastFlush) / 1e9
         guard elapsed < batchWindow else { return flush() }
         flushScheduled = true
+        inbox.withLock { $0.taking = true }  // events until then wait for the flush below
         executor.after(batchWindow - elapsed) { [self] in
             flushScheduled = false
+            take()
             flush()
         }
     }

@@ -12,8 +12,13 @@ import Redis
 /// thread); delayed work waits until the test fires it.
 final class ManualLoop: LoopExecutor, @unchecked Sendable {
     private(set) var delayed: [(seconds: Double, work: () -> Void)] = []
+    /// Wake-ups: work posted from "another thread".
+    private(set) var executed = 0
     var inLoop: Bool { true }
-    func execute(_ work: @escaping @Sendable () -> Void) { work() }
+    func execute(_ work: @escaping @Sendable () -> Void) {
+        executed += 1
+        work()
+    }
     func after(_ seconds: Double, _ work: @escaping () -> Void) { delayed.append((seconds, work)) }
 
     func fireDelayed() {
@@ -24,7 +29,8 @@ final class ManualLoop: LoopExecutor, @unchecked Sendable {
 }
 
 /// The batch window of the fan-out: an event after a quiet spell leaves at once; events that follow
-/// within the window wait for its end and leave together, one write per socket.
+/// within the window wait for its end and leave together, one write per socket, and wake the loop
+/// once.
 @Suite struct LocalHubTests {
     let loop = ManualLoop()
     let hub: LocalHub
@@ -62,7 +68,10 @@ final class ManualLoop: LoopExecutor, @unchecked Sendable {
         #expect(loop.delayed.isEmpty)
 
         post("two")
+        let wakes = loop.executed
         post("three")
+        post("four")
+        #expect(loop.executed == wakes, "the pending flush takes them; no wake-up")
         for (context, _) in sockets.prefix(2) {
             #expect(context.flushes == 1, "held for the window")
             #expect(!received(context).contains("two"))
@@ -72,10 +81,11 @@ final class ManualLoop: LoopExecutor, @unchecked Sendable {
 
         loop.fireDelayed()
         for (context, _) in sockets.prefix(2) {
-            #expect(context.flushes == 2, "two events, one write")
+            #expect(context.flushes == 2, "three events, one write")
             let text = received(context)
             let two = try #require(text.range(of: "two")), three = try #require(text.range(of: "three"))
-            #expect(two.lowerBound < three.lowerBound)
+            let four = try #require(text.range(of: "four"))
+            #expect(two.lowerBound < three.lowerBound && three.lowerBound < four.lowerBound)
         }
         #expect(sockets[2].context.written.isEmpty, "another room's socket gets nothing")
     }
@@ -87,8 +97,11 @@ final class ManualLoop: LoopExecutor, @unchecked Sendable {
         usleep(60_000)  // longer than the window since the last flush
         post("three")
         #expect(loop.delayed.isEmpty)
+        post("four")  // the window opened by "three" holds this one again
+        #expect(loop.delayed.count == 1)
         for (context, _) in sockets.prefix(2) {
             #expect(context.flushes == 3)
+            #expect(!received(context).contains("four"))
             #expect(received(context).contains("three"))
         }
     }
