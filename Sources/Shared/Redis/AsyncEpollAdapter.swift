@@ -13,7 +13,8 @@ final class AsyncEpollAdapter {
     private let fd: Int32
     private var reading = false
     private var writing = false
-    private var registered = false
+    /// The events epoll watches for now; 0 when the descriptor is not registered.
+    private var registered: UInt32 = 0
 
     private init(epfd: Int32, fd: Int32) {
         self.epfd = epfd
@@ -41,14 +42,11 @@ final class AsyncEpollAdapter {
         if let reading { self.reading = reading }
         if let writing { self.writing = writing }
         let events = (self.reading ? EPOLLIN.rawValue : 0) | (self.writing ? EPOLLOUT.rawValue : 0)
+        // hiredis asks to read again after every reply it reads: no system call when nothing changed.
+        guard events != registered else { return }
         var ev = clinux_epoll_event(events, AsyncEpollAdapter.token)
-        if events == 0 {
-            if registered { epoll_ctl(epfd, EPOLL_CTL_DEL, fd, &ev) }
-            registered = false
-        } else {
-            epoll_ctl(epfd, registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev)
-            registered = true
-        }
+        epoll_ctl(epfd, events == 0 ? EPOLL_CTL_DEL : registered == 0 ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev)
+        registered = events
     }
 }
 
