@@ -86,28 +86,32 @@ extension HTTPConnection {
                 if let response = fast(request) {
                     respond(response)
                 } else {
-                    runOnPool(handler, request)
+                    answerLater(request, onPool(handler))
                 }
             case .now(.blocking, let handler):
-                runOnPool(handler, request)
+                answerLater(request, onPool(handler))
             case .deferred(let handler):
-                phase = .handling
-                do {
-                    try handler(request, Responder(self, request: request))
-                } catch {
-                    phase = .reading
-                    respond(Server.invoke(request) { throw error })
-                }
+                answerLater(request, handler)
             }
         }
     }
 
-    private func runOnPool(_ handler: @escaping Handler, _ request: Request) {
+    /// Starts a request that is answered later through its `Responder`; a throw answers at once.
+    private func answerLater(_ request: Request, _ handler: DeferredHandler) {
         phase = .handling
-        let responder = Responder(self, request: request)
-        if !server.pool.submit({ responder.answer { try handler(request) } }) {
+        do {
+            try handler(request, Responder(self, request: request))
+        } catch {
             phase = .reading
-            respond(.error(.unavailable))
+            respond(Server.invoke(request) { throw error })
+        }
+    }
+
+    /// A blocking handler as a deferred one: it runs on the worker pool, 503 when the queue is full.
+    private func onPool(_ handler: @escaping Handler) -> DeferredHandler {
+        let pool = server.pool
+        return { request, responder in
+            guard pool.submit({ responder.answer { try handler(request) } }) else { throw HTTPError.unavailable }
         }
     }
 
