@@ -150,6 +150,15 @@ def test_history_pages_back_and_catch_up_after_reconnect(page, stack):
     assert len(messages_text(page)) == 61
 
 
+def choose_png(page, file_input: str, shown_by: str) -> str:
+    """Chooses a PNG in a file input and returns the `src` of the image `shown_by` selects, once it is there."""
+    with tempfile.NamedTemporaryFile(suffix=".png") as f:
+        f.write(PNG)
+        f.flush()
+        one(page, file_input).send_keys(f.name)
+        return wait(page, lambda d: last_attribute(d, shown_by, "src"))
+
+
 def test_group_room_menu_and_images(page, stack):
     ada_api, ada = person(stack)
     bob_api, bob = person(stack)
@@ -167,11 +176,7 @@ def test_group_room_menu_and_images(page, stack):
     room_id = page.execute_script("return chatApp.openRoomId")
     assert any(r["id"] == room_id for r in bob_api.get("/api/rooms").json()["rooms"])
 
-    with tempfile.NamedTemporaryFile(suffix=".png") as f:
-        f.write(PNG)
-        f.flush()
-        one(page, "#image-input").send_keys(f.name)
-        src = wait(page, lambda d: last_attribute(d, "li.message[data-message-id] img.message__image", "src"))
+    src = choose_png(page, "#image-input", shown_by="li.message[data-message-id] img.message__image")
     assert "/media/" in src
     one(page, "li.message[data-message-id] a.message__image-link").click()
     wait(page, lambda d: d.execute_script("return document.getElementById('image-viewer').open"))
@@ -181,6 +186,7 @@ def test_group_room_menu_and_images(page, stack):
     one(page, "#room-menu-button").click()
     type_into(page, "#rename-input", "Reading club" + Keys.ENTER)
     wait(page, lambda d: visible_text(d, "#room-title") == "Reading club")
+    assert "/media/" in choose_png(page, "#room-picture-input", shown_by="#room-avatar img.avatar__img")
     type_into(page, "#add-member-search", cy["username"])
     one(page, f'#add-member-results button[data-username="{cy["username"]}"]').click()
     wait(page, lambda d: len(css(d, "#member-list li.member")) == 3)

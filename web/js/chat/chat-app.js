@@ -1,6 +1,7 @@
-// The chat page's state and behaviour: rooms, the open room, its actions. Real-time frames are
-// handled in frames.js, history in history.js, sending in outbox.js, read positions in read-positions.js.
-import { get, post, patch, del, upload, ApiError } from "../api.js";
+// The chat page's state and behaviour: rooms, the open room, rendering. Real-time frames are
+// handled in frames.js, history in history.js, sending in outbox.js, read positions in
+// read-positions.js, the room menu's actions in room-actions.js.
+import { get, post, ApiError } from "../api.js";
 import { announce, avatar, clear } from "../dom.js";
 import { ChatSocket } from "../socket.js";
 import { MessageList } from "./message-list.js";
@@ -17,6 +18,7 @@ import { handleFrame } from "./frames.js";
 import { ReadPositions } from "./read-positions.js";
 import { Outbox } from "./outbox.js";
 import { History } from "./history.js";
+import { RoomActions } from "./room-actions.js";
 
 export class ChatApp {
   constructor() {
@@ -30,6 +32,7 @@ export class ChatApp {
     this.reads = new ReadPositions((id) => this.rooms.get(id));
     this.outbox = new Outbox(this);
     this.history = new History(this);
+    this.actions = new RoomActions(this);
     this.typingTimer = null;
     this.resyncing = false;
     this.resyncAgain = false;
@@ -54,11 +57,11 @@ export class ChatApp {
       members: () => this.members.get(this.openRoomId) || [],
       me: () => this.me,
       isOnline: (id) => this.isOnline(id),
-      rename: (name) => this.rename(name),
-      setPicture: (file) => this.setPicture(file),
-      addMember: (username) => this.addMember(username),
-      clearHistory: () => this.clearHistory(),
-      leave: () => this.leave(),
+      rename: (name) => this.actions.rename(name),
+      setPicture: (file) => this.actions.setPicture(file),
+      addMember: (username) => this.actions.addMember(username),
+      clearHistory: () => this.actions.clearHistory(),
+      leave: () => this.actions.leave(),
     });
     this.banner = new ConnectionBanner(() => this.socket.reconnectNow());
   }
@@ -347,57 +350,11 @@ export class ChatApp {
     this.reads.mark(id, newest.id);
   }
 
-  // ----- room actions (menu)
-
-  async rename(name) {
-    const room = await patch(`/api/rooms/${this.openRoomId}`, { name }, { redirectOn401: true });
-    this.upsertRoom(room);
-    this.afterRoomChange();
-  }
-
-  async setPicture(file) {
-    const room = await upload("PUT", `/api/rooms/${this.openRoomId}/picture`, file, { redirectOn401: true });
-    this.upsertRoom(room);
-    this.afterRoomChange();
-  }
-
-  async addMember(username) {
-    const id = this.openRoomId;
-    const room = await post(`/api/rooms/${id}/members`, { username }, { redirectOn401: true });
-    this.upsertRoom(room);
-    await this.fetchMembers(id).catch(() => {});
-    this.afterRoomChange();
-  }
-
+  /** Re-renders what shows a room's name, picture and members after it changed. */
   afterRoomChange() {
     this.renderRooms();
     this.renderHeader();
     if (this.menu.isOpen) this.menu.render();
-  }
-
-  async clearHistory() {
-    const id = this.openRoomId;
-    await post(`/api/rooms/${id}/clear`, undefined, { redirectOn401: true });
-    const list = this.lists.get(id);
-    if (list) list.clear();
-    const room = this.rooms.get(id);
-    if (room) {
-      room.unread = 0;
-      room.last_message = null;
-    }
-    this.roomView.reset();
-    this.renderMessages();
-    this.renderRooms();
-    this.refreshRoomsSoon();
-  }
-
-  async leave() {
-    const id = this.openRoomId;
-    await del(`/api/rooms/${id}/members/me`, { redirectOn401: true });
-    const room = this.rooms.get(id);
-    this.forgetRoom(id);
-    this.navigate(null);
-    if (room) announce(`You left ${room.name}.`);
   }
 
   // ----- connection
