@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -305,8 +307,11 @@ def test_service_starts_fast_and_stops_on_sigterm(stack, lone_redis, tmp_path, n
 def test_run_local_starts_everything_and_stops_on_sigterm(tmp_path):
     names = ("PORT", "AUTH_PORT", "ROOM_PORT", "RELAY_PORT", "MAIL_PORT", "REDIS_PORT")
     ports = dict(zip(names, free_ports(len(names))))
+    # nginx's workers (nobody) reach the services' Unix sockets: pytest's tmp_path is private to root.
+    sockets = Path(tempfile.mkdtemp(prefix="chat-run-"))
+    sockets.chmod(0o755)
     env = dict(os.environ, DATA_DIR=str(tmp_path / "var"), BIN_DIR=str(Stack().binaries), PASSWORD_ITERATIONS="1000",
-               NGINX_WORKERS="1", **{k: str(v) for k, v in ports.items()})
+               NGINX_WORKERS="1", SOCKET_DIR=str(sockets), **{k: str(v) for k, v in ports.items()})
     env.pop("REDIS_URL", None)
     log = tmp_path / "run-local.log"
     with open(log, "wb") as out:
@@ -332,6 +337,7 @@ def test_run_local_starts_everything_and_stops_on_sigterm(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 # ---- OpenAPI -------------------------------------------------------------------------------------------

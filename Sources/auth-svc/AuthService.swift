@@ -49,7 +49,7 @@ final class AuthService: Sendable {
     }
 
     var serverConfig: ServerConfig {
-        var server = ServerConfig(listen: config.listen)
+        var server = ServerConfig(listen: config.listen, unixSocket: config.listenUnix)
         server.workers = config.workers
         return server
     }

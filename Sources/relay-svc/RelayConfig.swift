@@ -6,6 +6,8 @@ import Runtime
 /// relay-svc settings, from the environment.
 struct RelayConfig: Sendable {
     var listen: HostPort
+    /// `LISTEN_UNIX`: a Unix socket to listen on as well, for nginx (see `ServerConfig.unixSocket`).
+    var listenUnix: String?
     var redis: RedisURL
     /// Where room-svc answers `GET /internal/users/{id}/rooms`.
     var roomService: HostPort
@@ -29,6 +31,7 @@ struct RelayConfig: Sendable {
     init(environment: [String: String]) throws {
         var env = Environment(environment)
         listen = env.hostPort("LISTEN", default: "127.0.0.1:8083")
+        listenUnix = env.socketPath("LISTEN_UNIX")
         redis = env.redisURL()
         let roomURL = env.baseURL("ROOM_SVC_URL", default: "http://127.0.0.1:8082")
         roomService = RelayConfig.hostPort(of: roomURL) ?? HostPort(host: "127.0.0.1", port: 8082)

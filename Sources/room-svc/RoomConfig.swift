@@ -4,6 +4,8 @@ import Runtime
 /// room-svc settings, read from the environment (TEAM conventions: LISTEN, DATA_DIR, REDIS_URL, LOG_LEVEL).
 struct RoomConfig: Sendable {
     var listen: HostPort
+    /// `LISTEN_UNIX`: a Unix socket to listen on as well, for nginx (see `ServerConfig.unixSocket`).
+    var listenUnix: String?
     var dataDir: String
     var redis: RedisURL
     var logLevel: LogLevel
@@ -18,6 +20,7 @@ struct RoomConfig: Sendable {
     init(environment: [String: String]) throws {
         var env = Environment(environment)
         listen = env.hostPort("LISTEN", default: "127.0.0.1:8082")
+        listenUnix = env.socketPath("LISTEN_UNIX")
         dataDir = env.string("DATA_DIR", default: "./var")
         redis = env.redisURL()
         logLevel = env.logLevel()

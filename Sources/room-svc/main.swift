@@ -12,6 +12,6 @@ do {
     log.error("startup failed", ["error": "\(error)"])
     exit(1)
 }
-serve(service.routes, config: ServerConfig(listen: config.listen, workers: config.workers), log: log) {
+serve(service.routes, config: ServerConfig(listen: config.listen, unixSocket: config.listenUnix, workers: config.workers), log: log) {
     service.shutdown()
 }

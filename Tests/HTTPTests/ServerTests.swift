@@ -17,6 +17,24 @@ struct ServerTests {
         #expect((r.headers["X-Request-Id"]?.count ?? 0) > 8)
     }
 
+    @Test func servesItsUnixSocketAsWellAsTCP() throws {
+        let dir = TempDir()
+        let path = dir.file("http.sock")
+        let s = try TestServer(testRouter(), unixSocket: path, loops: 2)
+        // Each connection lands on whichever loop accepts it first; keep-alive and pool routes work on both.
+        let connections = try (0..<8).map { _ in try TestConnection(unixPath: path) }
+        for (i, c) in connections.enumerated() {
+            for route in ["/hello", "/blocking"] {
+                try c.send(try TestHTTP.encode("GET", route))
+                let r = try c.readResponse()
+                #expect(r.status == 200, "connection \(i) \(route)")
+            }
+        }
+        #expect(try TestHTTP.get(s.port, "/hello").text == "hello")
+        s.stop()
+        #expect(throws: SystemError.self) { try Socket.connect(unixPath: path, timeout: 1).close() }
+    }
+
     @Test func keepsASaneClientRequestIDAndReplacesAnInsaneOne() throws {
         let s = try TestServer(testRouter())
         defer { s.stop() }

@@ -10,11 +10,11 @@ final class TestServer: Sendable {
     let sink: LogSink
     var port: UInt16 { server.port }
 
-    init(_ router: Router, loops: Int = 2, workers: Int = 4, maxQueued: Int = 64, limits: ServerLimits = ServerLimits(),
-         grace: Double = 5) throws {
+    init(_ router: Router, unixSocket: String? = nil, loops: Int = 2, workers: Int = 4, maxQueued: Int = 64,
+         limits: ServerLimits = ServerLimits(), grace: Double = 5) throws {
         sink = LogSink.memory()
-        let config = ServerConfig(listen: HostPort(host: "127.0.0.1", port: 0), loops: loops, workers: workers,
-                                  maxQueued: maxQueued, limits: limits, shutdownGrace: grace)
+        let config = ServerConfig(listen: HostPort(host: "127.0.0.1", port: 0), unixSocket: unixSocket, loops: loops,
+                                  workers: workers, maxQueued: maxQueued, limits: limits, shutdownGrace: grace)
         server = try Server(router: router, config: config, log: Log(service: "test", level: .debug, sink: sink))
         try server.start()
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import IO
 
 @Suite(.timeLimit(.minutes(1)))
@@ -42,6 +43,54 @@ struct SocketTests {
         #expect(try Socket.localPort(second.rawValue) == port)
         second.close()
         first.close()
+    }
+
+    @Test func unixListenerAcceptsAndReplacesTheSocketOfAProcessThatIsGone() throws {
+        let dir = TempDir()
+        let path = dir.file("svc.sock")
+        let listener = try Socket.listen(unixPath: path)
+        var info = stat()
+        #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o666)
+        let client = try Socket.connect(unixPath: path, timeout: 2)
+        var peer = ""
+        var accepted: Int32 = -1
+        for _ in 0..<200 {
+            if let fd = try Socket.accept(listener.rawValue, peer: &peer) {
+                accepted = fd.release()
+                break
+            }
+            usleep(5_000)
+        }
+        #expect(accepted >= 0)
+        #expect(peer == "local")
+        _ = write(client.rawValue, "ping", 4)
+        var buf = [UInt8](repeating: 0, count: 8)
+        #expect(read(accepted, &buf, 8) == 4)
+        close(accepted)
+        client.close()
+        listener.close()
+        // The socket file outlives its listener (a crash leaves it too); the next start replaces it.
+        #expect(FileManager.default.fileExists(atPath: path))
+        let again = try Socket.listen(unixPath: path)
+        try Socket.connect(unixPath: path, timeout: 2).close()
+        again.close()
+    }
+
+    @Test func unixListenerNeverTakesOverALiveSocketOrAnotherFile() throws {
+        let dir = TempDir()
+        let path = dir.file("svc.sock")
+        let live = try Socket.listen(unixPath: path)
+        #expect { try Socket.listen(unixPath: path).close() } throws: { ($0 as? SystemError)?.errno == EADDRINUSE }
+        try Socket.connect(unixPath: path, timeout: 2).close()  // still the first listener's
+        live.close()
+
+        let file = dir.file("data.db")
+        try Data("keep".utf8).write(to: URL(fileURLWithPath: file))
+        #expect { try Socket.listen(unixPath: file).close() } throws: { ($0 as? SystemError)?.errno == EEXIST }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: file)) == Data("keep".utf8))
+
+        let long = "/tmp/" + String(repeating: "x", count: 120)
+        #expect { try Socket.listen(unixPath: long).close() } throws: { ($0 as? SystemError)?.errno == ENAMETOOLONG }
     }
 
     @Test func connectToAClosedPortFailsWithErrno() throws {

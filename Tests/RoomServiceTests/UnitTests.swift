@@ -15,6 +15,16 @@ import Testing
         #expect(c.databasePath == "./var/chat.db")
     }
 
+    @Test func listenUnixIsAnAbsolutePathShortEnoughForASocket() throws {
+        #expect(try RoomConfig(environment: [:]).listenUnix == nil)
+        #expect(try RoomConfig(environment: ["LISTEN_UNIX": "/run/chat/room.sock"]).listenUnix == "/run/chat/room.sock")
+        for bad in ["room.sock", "/" + String(repeating: "x", count: 107)] {
+            #expect { try RoomConfig(environment: ["LISTEN_UNIX": bad]) } throws: {
+                ($0 as? ConfigError)?.problems == ["LISTEN_UNIX must be an absolute path of at most 107 bytes, got \"\(bad)\""]
+            }
+        }
+    }
+
     @Test func reportsEveryProblemAtOnce() {
         do {
             _ = try RoomConfig(environment: ["LISTEN": "nonsense", "REDIS_URL": "http://x", "SEND_RATE_PER_10S": "0",

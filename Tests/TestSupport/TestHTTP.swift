@@ -93,6 +93,13 @@ public final class TestConnection: @unchecked Sendable {
         socket = consume s
     }
 
+    public init(unixPath: String, timeout: Double = 10) throws {
+        let s = try Socket.connect(unixPath: unixPath, timeout: timeout)
+        fd = s.rawValue
+        reader = ResponseReader(fd: fd)
+        socket = consume s
+    }
+
     deinit { socket.take()?.close() }
 
     public func send(_ bytes: [UInt8]) throws {

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "e2e"))
 
 import requests  # noqa: E402
 
-from stack import Process, Stack, require_binary, start_process  # noqa: E402
+from stack import Stack  # noqa: E402
 
 RELEASE = ROOT / ".build" / "release"
 
@@ -53,26 +53,11 @@ NGINX_BENCH_DIRECTIVES = "keepalive_requests 10000000;"
 class BenchStack(Stack):
     """e2e/stack.py's stack with the nginx config above; otherwise exactly the rendered template."""
 
-    def start_nginx(self) -> Process:
-        prefix = self.tmp / "nginx"
-        conf = prefix / "nginx.conf"
-        env = dict(os.environ, NGINX_LISTEN=f"127.0.0.1:{self.port}", NGINX_PREFIX=str(prefix),
-                   NGINX_WORKERS=str(self.nginx_workers), WEB_ROOT=str(ROOT / "web"),
-                   MEDIA_ROOT=str(self.data_dir / "media"), AUTH_ADDR=f"127.0.0.1:{self.procs['auth'].port}",
-                   ROOM_ADDR=f"127.0.0.1:{self.procs['room'].port}", MAIL_ADDR=f"127.0.0.1:{self.procs['mail'].port}",
-                   RELAY_ADDRS=" ".join(f"127.0.0.1:{self.procs[n].port}" for n in self.relay_names()))
-        subprocess.run([str(ROOT / "deploy" / "render-nginx.sh"), str(ROOT / "deploy" / "nginx.conf.template"), str(conf)],
-                       env=env, check=True)
+    def edit_nginx_conf(self, conf: Path) -> None:
         text, n = re.subn(r"^http \{$", "http {\n    " + NGINX_BENCH_DIRECTIVES, conf.read_text(), count=1, flags=re.M)
         if n != 1:
             raise RuntimeError(f"cannot find the http block in {conf}")
         conf.write_text(text)
-        argv = [require_binary("nginx", "apt-get install nginx"), "-p", str(prefix), "-c", str(conf),
-                "-e", str(prefix / "logs" / "error.log")]
-        subprocess.run(argv + ["-t", "-q"], check=True)
-        proc = start_process("nginx", argv, env, self.logs, self.port)
-        self._add(proc)
-        return proc
 
 
 def raise_open_files() -> int:

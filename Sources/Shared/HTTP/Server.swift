@@ -2,7 +2,8 @@ import IO
 import Runtime
 import Synchronization
 
-/// An HTTP/1.1 server: one epoll loop per core, each with its own `SO_REUSEPORT` listener;
+/// An HTTP/1.1 server: one epoll loop per core, each with its own `SO_REUSEPORT` listener (and a
+/// share of one Unix socket listener when `ServerConfig.unixSocket` is set);
 /// `.inline` routes run on the loop, `.blocking` routes on a bounded worker pool, `.inlineFirst`
 /// routes on the loop when they can answer there and on the pool otherwise.
 ///
@@ -26,6 +27,7 @@ public final class Server: Sendable {
 
     private let state = Locked(State())
     private let draining = Atomic<Bool>(false)
+    private let nextLoop = Atomic<Int>(0)
 
     public init(router: Router, config: ServerConfig, log: Log) throws {
         self.router = router
@@ -44,10 +46,17 @@ public final class Server: Sendable {
                 let listener = try Socket.listen(host: config.listen.host, port: port, reusePort: true)
                 if i == 0 { port = try Socket.localPort(listener.rawValue) }
                 let loop = try EventLoop(name: "http-\(i)")
-                s.serverLoops.append(LoopBound(try ServerLoop(loop: loop, server: self, listener: listener), on: loop))
+                let serverLoop = ServerLoop(loop: loop, server: self)
+                try serverLoop.listen(on: listener)
+                s.serverLoops.append(LoopBound(serverLoop, on: loop))
                 s.loops.append(loop)
             }
             s.port = port
+            // Unix sockets have no SO_REUSEPORT: the first loop accepts, and `adopt` deals the
+            // connections out to every loop in turn.
+            if let path = config.unixSocket {
+                try s.serverLoops[0].value.listen(on: try Socket.listen(unixPath: path), spread: true)
+            }
             for loop in s.loops { loop.start() }
         }
     }
@@ -58,13 +67,13 @@ public final class Server: Sendable {
     /// The event loops, for services that keep per-loop state (relay fan-out).
     public var loops: [any LoopExecutor] { state.withLock { $0.loops } }
 
-    /// Serves an already connected socket (one end of a `socketpair` in tests) on the first loop.
+    /// Serves an already connected socket on the loops in turn: connections from the Unix socket
+    /// listener, and one end of a `socketpair` in tests.
     func adopt(_ socket: consuming FileDescriptor, remote: String = "local") {
         let raw = socket.release()
-        guard let bound = state.withLock({ $0.serverLoops.first }) else {
-            FileDescriptor(raw).close()
-            return
-        }
+        let turn = nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue
+        let bound = state.withLock { s in s.serverLoops.isEmpty ? nil : s.serverLoops[turn % s.serverLoops.count] }
+        guard let bound else { return FileDescriptor(raw).close() }
         bound.run { $0.adopt(FileDescriptor(raw), remote: remote) }
     }
 

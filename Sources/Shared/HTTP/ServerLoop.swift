@@ -5,18 +5,16 @@ import Runtime
 import Glibc
 #endif
 
-/// One event loop's share of a `Server`: its listener, its connections, and the per-loop caches
+/// One event loop's share of a `Server`: its listeners, its connections, and the per-loop caches
 /// (read buffer, `Date` line, request ids). Everything here runs on `loop`'s thread.
-final class ServerLoop: EventHandler {
+final class ServerLoop {
     let loop: EventLoop
     let server: Server
     let limits: ServerLimits
-    private var listener: FileDescriptor?
-    private var listenerToken: UInt64 = 0
+    private var acceptors: [Acceptor] = []
     private(set) var connections: [ObjectIdentifier: HTTPConnection] = [:]
     private(set) var draining = false
     private var sweepTimer: LoopTimer?
-    private var acceptPaused = false
 
     /// Scratch space every connection on this loop reads into; unconsumed bytes are copied out.
     let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
@@ -24,64 +22,35 @@ final class ServerLoop: EventHandler {
     private let idPrefix: String
     private var idCounter: UInt64 = 0
 
-    init(loop: EventLoop, server: Server, listener: consuming FileDescriptor) throws(SystemError) {
+    /// Starts with no listener: `listen(on:)` adds them.
+    init(loop: EventLoop, server: Server) {
         self.loop = loop
         self.server = server
         self.limits = server.config.limits
         var random = SystemRandomNumberGenerator()
         let prefix = String(random.next() & 0xFFFF_FFFF, radix: 16)
         idPrefix = String(repeating: "0", count: 8 - prefix.utf8.count) + prefix
-        let fd = listener.rawValue
-        self.listener = consume listener
-        listenerToken = try loop.register(fd, events: EPOLLIN.rawValue, handler: self)
         scheduleSweep()
     }
 
     deinit {
         readBuffer.deallocate()
-        listener.take()?.close()
     }
 
     // MARK: Accepting
 
-    func handle(events: UInt32) {
-        guard let fd = listener?.rawValue else { return }
-        var peer = ""
-        while !draining {
-            do {
-                guard let socket = try Socket.accept(fd, peer: &peer) else { return }
-                let connection = HTTPConnection(owner: self, remote: peer, socket: socket)
-                connections[ObjectIdentifier(connection)] = connection
-                connection.start()
-            } catch {
-                if error.errno == EMFILE || error.errno == ENFILE || error.errno == ENOBUFS || error.errno == ENOMEM {
-                    // Out of descriptors: stop accepting briefly instead of spinning on a ready listener.
-                    server.log.warning("accept paused", ["error": error.description])
-                    pauseAccepting()
-                    return
-                }
-                if error.errno == ECONNABORTED || error.errno == EPROTO { continue }
-                server.log.error("accept failed", ["error": error.description])
-                return
-            }
-        }
+    /// Accepts connections from `listener` on this loop until shutdown, and serves them here, or with
+    /// `spread` on every loop of the server in turn.
+    func listen(on listener: consuming FileDescriptor, spread: Bool = false) throws(SystemError) {
+        acceptors.append(try Acceptor(owner: self, listener: listener, spread: spread))
     }
 
-    /// Takes over a connected, non-blocking socket as if it had been accepted.
+    /// Takes over a connected, non-blocking socket: an accepted one, or one end of a socketpair in tests.
     func adopt(_ socket: consuming FileDescriptor, remote: String) {
+        guard !draining else { return socket.close() }
         let connection = HTTPConnection(owner: self, remote: remote, socket: socket)
         connections[ObjectIdentifier(connection)] = connection
         connection.start()
-    }
-
-    private func pauseAccepting() {
-        guard !acceptPaused, let fd = listener?.rawValue else { return }
-        acceptPaused = true
-        try? loop.modify(fd, token: listenerToken, events: 0)
-        loop.schedule(after: 0.1) { [self] in
-            acceptPaused = false
-            if let fd = listener?.rawValue { try? loop.modify(fd, token: listenerToken, events: EPOLLIN.rawValue) }
-        }
     }
 
     func removed(_ connection: HTTPConnection) {
@@ -118,7 +87,8 @@ final class ServerLoop: EventHandler {
     func beginShutdown(grace: Double) {
         guard !draining else { return }
         draining = true
-        if let fd = listener.take() { loop.close(fd, token: listenerToken) }
+        for acceptor in acceptors { acceptor.close() }
+        acceptors = []
         for connection in Array(connections.values) { connection.drain() }
         if connections.isEmpty {
             finish()

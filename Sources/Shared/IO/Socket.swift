@@ -3,7 +3,7 @@ import CLinux
 import Glibc
 #endif
 
-/// TCP socket helpers over the `sys()` funnel. Every socket is created close-on-exec.
+/// TCP and Unix socket helpers over the `sys()` funnel. Every socket is created close-on-exec.
 public enum Socket {
     private static let streamType = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
 
@@ -34,8 +34,49 @@ public enum Socket {
         throw lastError
     }
 
+    /// A non-blocking listening Unix stream socket at `path`, mode 0666: who may connect is decided by
+    /// the permissions of the directory that holds it. A socket file left by a process that is gone is
+    /// replaced; a socket someone still listens on, or any other file, is an error.
+    public static func listen(unixPath path: String, backlog: Int32 = 1024) throws(SystemError) -> FileDescriptor {
+        var address = try unixAddress(path)
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFSOCK else { throw SystemError("listen(\(path)): not a socket", errno: EEXIST) }
+            if let live = try? connect(unixPath: path, timeout: 1) {
+                live.close()
+                throw SystemError("listen(\(path)): another process listens there", errno: EADDRINUSE)
+            }
+            _ = try sys("unlink") { unlink(path) }
+        }
+        let fd = FileDescriptor(try sys("socket") { socket(AF_UNIX, streamType | Int32(SOCK_NONBLOCK.rawValue), 0) }!)
+        do throws(SystemError) {
+            _ = try withSockaddr(&address) { sa, len throws(SystemError) in try sys("bind") { bind(fd.rawValue, sa, len) } }
+            _ = try sys("chmod") { chmod(path, 0o666) }
+            _ = try sys("listen") { Glibc.listen(fd.rawValue, backlog) }
+        } catch {
+            fd.close()
+            throw error
+        }
+        return fd
+    }
+
+    /// A connected blocking Unix stream socket with `SO_RCVTIMEO`/`SO_SNDTIMEO` set to `timeout`.
+    public static func connect(unixPath path: String, timeout: Double) throws(SystemError) -> FileDescriptor {
+        var address = try unixAddress(path)
+        let fd = FileDescriptor(try sys("socket") { socket(AF_UNIX, streamType, 0) }!)
+        do throws(SystemError) {
+            try setTimeout(fd.rawValue, seconds: timeout)
+            let connected = try withSockaddr(&address) { sa, len throws(SystemError) in try sys("connect") { Glibc.connect(fd.rawValue, sa, len) } }
+            if connected == nil { throw SystemError("connect", errno: EAGAIN) }  // backlog full past the timeout
+        } catch {
+            fd.close()
+            throw error
+        }
+        return fd
+    }
+
     /// Accepts one connection as a non-blocking socket with `TCP_NODELAY`; nil when none is waiting.
-    /// `peer` receives the remote address (`127.0.0.1:53422`).
+    /// `peer` receives the remote address (`127.0.0.1:53422`, or `local` on a Unix socket).
     public static func accept(_ listener: Int32, peer: inout String) throws(SystemError) -> FileDescriptor? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -135,6 +176,25 @@ public enum Socket {
     }
 
     // MARK: Addresses
+
+    private static func unixAddress(_ path: String) throws(SystemError) -> sockaddr_un {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard !bytes.isEmpty, bytes.count < MemoryLayout.size(ofValue: address.sun_path), !bytes.contains(0) else {
+            throw SystemError("unix socket path \"\(path)\"", errno: ENAMETOOLONG)
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        return address
+    }
+
+    private static func withSockaddr<R, E: Error>(_ address: inout sockaddr_un, _ body: (UnsafePointer<sockaddr>, socklen_t) throws(E) -> R) throws(E) -> R {
+        try withUnsafePointer(to: &address) { ptr throws(E) in
+            try ptr.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa throws(E) in
+                try body(sa, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+    }
 
     struct ResolvedAddress {
         var family: Int32

@@ -104,6 +104,19 @@ public struct Environment {
         return hp
     }
 
+    /// An optional Unix socket path, e.g. `LISTEN_UNIX`: absolute, and short enough for `sun_path`.
+    public mutating func socketPath(_ key: String) -> String? {
+        guard let raw = optionalString(key) else { return nil }
+        guard raw.hasPrefix("/"), raw.utf8.count <= Self.maxSocketPath else {
+            problems.append("\(key) must be an absolute path of at most \(Self.maxSocketPath) bytes, got \"\(raw)\"")
+            return nil
+        }
+        return raw
+    }
+
+    /// The longest Unix socket path Linux accepts (`sun_path` is 108 bytes with its terminating NUL).
+    public static let maxSocketPath = 107
+
     public mutating func choice(_ key: String, default fallback: String, allowed: [String]) -> String {
         let raw = string(key, default: fallback)
         guard allowed.contains(raw) else {
