@@ -2,8 +2,9 @@ import IO
 import Runtime
 import Synchronization
 
-/// An HTTP/1.1 server: one epoll loop per core, each with its own `SO_REUSEPORT` listener (and a
-/// share of one Unix socket listener when `ServerConfig.unixSocket` is set);
+/// An HTTP/1.1 server: one epoll loop per core, each with its own `SO_REUSEPORT` listener (plus
+/// one Unix socket listener, when `ServerConfig.unixSocket` is set, whose connections go to the
+/// loops in turn);
 /// `.inline` routes run on the loop, `.blocking` routes on a bounded worker pool, `.inlineFirst`
 /// routes on the loop when they can answer there and on the pool otherwise.
 ///
