@@ -25,7 +25,9 @@ struct RelayConfig: Sendable {
     /// Typing frames one socket may publish per room per this many seconds (the page sends one per 3 s).
     var typingInterval: Double
     /// Events for one socket that arrive within this many seconds of its loop's last write leave
-    /// together at the end of the window (LocalHub).
+    /// together at the end of the window (LocalHub). 20 ms: at 15, ten rooms of 100 members topped
+    /// out near 1,300–2,300 sends/s; at 20 near 2,300–2,800, for 2.5 ms more latency on average
+    /// while the loop is busy (an event after a quiet spell leaves at once either way).
     var batchWindow: Double
 
     init(environment: [String: String]) throws {
@@ -45,7 +47,7 @@ struct RelayConfig: Sendable {
         presenceTTL = env.int("PRESENCE_TTL", default: 60, range: 2...3600)
         offlineDebounce = env.double("OFFLINE_DEBOUNCE", default: 5, range: 0...600)
         typingInterval = env.double("TYPING_INTERVAL", default: 1, range: 0...60)
-        batchWindow = env.double("BATCH_MS", default: 15, range: 0...100) / 1000
+        batchWindow = env.double("BATCH_MS", default: 20, range: 0...100) / 1000
         try env.validate()
     }
 

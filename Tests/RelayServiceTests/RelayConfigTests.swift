@@ -10,6 +10,8 @@ import Testing
         #expect(c.roomService.description == "127.0.0.1:8082")
         #expect(c.publicOrigin == "http://127.0.0.1:8080")
         #expect(c.pingInterval == 30 && c.idleTimeout == 75 && c.presenceTTL == 60 && c.offlineDebounce == 5)
+        #expect(c.batchWindow == 0.02 && c.listenUnix == nil)
+        #expect(try RelayConfig(environment: ["BATCH_MS": "0"]).batchWindow == 0)
         #expect(!c.instance.isEmpty && !c.instance.contains(":"))
     }
 
