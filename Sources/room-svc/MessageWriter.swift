@@ -28,15 +28,10 @@ enum SendOutcome: Sendable {
 /// fsync) is shared by the whole batch, which is what makes thousands of sends per second possible
 /// on one SQLite file.
 final class MessageWriter: Sendable {
-    /// One queued send and whom to tell. `result` is written and read only by the writer thread.
-    private final class Job: @unchecked Sendable {
+    /// One queued send and whom to tell.
+    private struct Job: Sendable {
         let message: NewMessage
         let done: @Sendable (Result<SendOutcome, any Error>) -> Void
-        var result: Result<SendOutcome, any Error> = .failure(RoomErrors.busy)
-        init(_ message: NewMessage, done: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void) {
-            self.message = message
-            self.done = done
-        }
     }
 
     private struct Queue {
@@ -78,7 +73,7 @@ final class MessageWriter: Sendable {
     /// Queues a send; `done` is called on the writer thread once it is stored and published (or
     /// refused). False, and `done` is never called, when the queue is full or the writer stopping.
     func enqueue(_ message: NewMessage, done: @escaping @Sendable (Result<SendOutcome, any Error>) -> Void) -> Bool {
-        let job = Job(message, done: done)
+        let job = Job(message: message, done: done)
         let accepted = queue.withLock { q -> Bool in
             guard !q.stopping, q.jobs.count < maxQueued else { return false }
             q.jobs.append(job)
@@ -123,38 +118,40 @@ final class MessageWriter: Sendable {
     }
 
     private func process(_ batch: [Job]) {
+        var results: [Result<SendOutcome, any Error>]
         var events: [Event] = []
         do {
-            events = try db.write { conn in try store(batch, conn) }
+            (results, events) = try db.write { conn in try store(batch.map(\.message), conn) }
         } catch {
             log.error("message batch failed", ["messages": String(batch.count), "error": "\(error)"])
-            for job in batch { job.result = .failure(error) }
+            results = Array(repeating: .failure(error), count: batch.count)
         }
         publisher.publish(events)  // after COMMIT: never announce what is not stored
-        for job in batch { job.done(job.result) }
+        for (job, result) in zip(batch, results) { job.done(result) }
     }
 
-    /// Stores the batch inside one write transaction; returns the events to publish after commit.
+    /// Stores the batch inside one write transaction; returns each message's outcome, in order, and
+    /// the events to publish after commit.
     /// room-svc opens its database `durable` (WAL with `synchronous=FULL`): the commit returns once
     /// the WAL is fsynced, so an acknowledged message survives a crash of the process or the machine.
-    private func store(_ batch: [Job], _ conn: Connection) throws -> [Event] {
+    private func store(_ batch: [NewMessage], _ conn: Connection) throws -> ([Result<SendOutcome, any Error>], [Event]) {
+        var results: [Result<SendOutcome, any Error>] = []
         var events: [Event] = []
         var authors: [Int: UserView] = [:]
         var members: Set<[Int]> = []
         var lastByRoom: [Int: (id: Int, at: UTCTime)] = [:]
-        for job in batch {
-            let m = job.message
+        for m in batch {
             if let clientID = m.clientID,
                let row = try conn.queryOne(MessageView.select + " WHERE m.author_id = ? AND m.client_id = ?", m.authorID, clientID)
             {
                 let first = MessageView(row: row)
-                job.result = first.roomID == m.roomID ? .success(.existing(first)) : .failure(RoomErrors.clientIDReused)
+                results.append(first.roomID == m.roomID ? .success(.existing(first)) : .failure(RoomErrors.clientIDReused))
                 continue
             }
             if !members.contains([m.roomID, m.authorID]) {
                 guard try conn.queryOne("SELECT 1 AS one FROM memberships WHERE room_id = ? AND user_id = ?", m.roomID, m.authorID) != nil
                 else {
-                    job.result = .failure(RoomErrors.noSuchRoom)
+                    results.append(.failure(RoomErrors.noSuchRoom))
                     continue
                 }
                 members.insert([m.roomID, m.authorID])
@@ -173,13 +170,13 @@ final class MessageWriter: Sendable {
                 """, m.roomID, m.authorID, m.kind, m.body, m.media, now, m.clientID)
             let view = MessageView(id: conn.lastInsertRowID, roomID: m.roomID, author: author, kind: m.kind, body: m.body,
                                    media: m.media, createdAt: now, clientID: m.clientID)
-            job.result = .success(.created(view))
+            results.append(.success(.created(view)))
             events.append(.room(m.roomID, view.eventJSON))
             lastByRoom[m.roomID] = (view.id, now)
         }
         for (room, last) in lastByRoom {
             try conn.execute("UPDATE rooms SET last_message_id = ?, activity_at = ? WHERE id = ?", last.id, last.at, room)
         }
-        return events
+        return (results, events)
     }
 }

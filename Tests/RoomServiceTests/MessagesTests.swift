@@ -228,6 +228,29 @@ import Testing
         }
     }
 
+    @Test func concurrentRetriesOfOneClientIDStoreOneMessage() throws {
+        try RoomHarness.with(["SEND_RATE_PER_10S": "100000"]) { h in
+            let ada = try h.makeUser("ada")
+            let room = try h.createGroup(ada)
+            let spy = try RedisSpy(port: h.redisServer.port)
+            let results = ResultBox()
+            // Retries that land in one commit batch, mixed with other sends: each gets its own answer.
+            DispatchQueue.concurrentPerform(iterations: 32) { i in
+                let clientID = i % 2 == 0 ? "same" : "other-\(i)"
+                let r = try? h.send(ada, room, "try \(i)", clientID: clientID)
+                results.add(r?.status ?? 0, i % 2 == 0 ? r?.object["id"] as? Int ?? 0 : -1)
+            }
+            let same = zip(results.statuses, results.ids).filter { status, id in id != -1 }
+            let sameStatuses = same.map { status, _ in status }
+            #expect(sameStatuses.filter { $0 == 201 }.count == 1)
+            #expect(sameStatuses.filter { $0 == 200 }.count == 15)
+            #expect(Set(same.map { _, id in id }).count == 1)
+            #expect(results.statuses.filter { $0 == 201 }.count == 17)
+            #expect(try h.messages(ada, room).ids.count == 17)
+            #expect(try spy.drain(quiet: 0.5).filter { $0.channel == "room:\(room)" }.count == 17)
+        }
+    }
+
     @Test func concurrentSendsAreAllStoredOnceWithIncreasingIds() throws {
         try RoomHarness.with(["SEND_RATE_PER_10S": "100000"]) { h in
             let users = try (0..<8).map { try h.makeUser("user\($0)") }
