@@ -12,14 +12,7 @@ struct SocketTests {
         var peer = ""
         #expect(try Socket.accept(listener.rawValue, peer: &peer) == nil)  // nothing waiting: nil, not an error
         let client = try Socket.connect(host: "127.0.0.1", port: port, timeout: 2)
-        var accepted: Int32 = -1
-        for _ in 0..<200 {
-            if let fd = try Socket.accept(listener.rawValue, peer: &peer) {
-                accepted = fd.release()
-                break
-            }
-            usleep(5_000)
-        }
+        let accepted = try acceptWithin(listener.rawValue, peer: &peer)
         #expect(accepted >= 0)
         #expect(peer.hasPrefix("127.0.0.1:"))
         _ = write(client.rawValue, "ping", 4)
@@ -53,14 +46,7 @@ struct SocketTests {
         #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o666)
         let client = try Socket.connect(unixPath: path, timeout: 2)
         var peer = ""
-        var accepted: Int32 = -1
-        for _ in 0..<200 {
-            if let fd = try Socket.accept(listener.rawValue, peer: &peer) {
-                accepted = fd.release()
-                break
-            }
-            usleep(5_000)
-        }
+        let accepted = try acceptWithin(listener.rawValue, peer: &peer)
         #expect(accepted >= 0)
         #expect(peer == "local")
         _ = write(client.rawValue, "ping", 4)
@@ -91,6 +77,15 @@ struct SocketTests {
 
         let long = "/tmp/" + String(repeating: "x", count: 120)
         #expect { try Socket.listen(unixPath: long).close() } throws: { ($0 as? SystemError)?.errno == ENAMETOOLONG }
+    }
+
+    /// The first connection the non-blocking `listener` accepts within a second; -1 when none came.
+    private func acceptWithin(_ listener: Int32, peer: inout String) throws -> Int32 {
+        for _ in 0..<200 {
+            if let fd = try Socket.accept(listener, peer: &peer) { return fd.release() }
+            usleep(5_000)
+        }
+        return -1
     }
 
     @Test func connectToAClosedPortFailsWithErrno() throws {
