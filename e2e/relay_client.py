@@ -1,4 +1,4 @@
-"""Test helpers for relay-svc: users made through the API, and sockets whose frames a thread reads.
+"""Test helpers for relay-svc: rooms and messages made through the API, and sockets whose frames a thread reads.
 
 A `Tab` is one browser tab's socket. A reader thread takes every frame off the wire as it comes (so a
 slow test never turns into a slow reader) and keeps them in order; tests wait for the frames they
@@ -10,33 +10,9 @@ import json
 import secrets
 import threading
 import time
-from dataclasses import dataclass
+from contextlib import ExitStack
 
-from conftest import API, unique
-
-
-@dataclass
-class Person:
-    api: API
-    id: int
-    username: str
-    password: str
-
-    @property
-    def cookie(self) -> str:
-        return "; ".join(f"{c.name}={c.value}" for c in self.api.cookies)
-
-
-def register(stack, prefix: str = "rt") -> Person:
-    name = unique(prefix)
-    api = API(stack.url)
-    password = "Quiet-Harbor-" + secrets.token_hex(6)
-    r = api.post("/api/auth/register", json={"username": name, "email": f"{name}@example.test", "password": password})
-    assert r.status_code == 201, r.text
-    me = api.get("/api/auth/me")
-    assert me.status_code == 200, me.text
-    body = me.json()
-    return Person(api, (body.get("user") or body)["id"], name, password)
+from person import Person
 
 
 def group(owner: Person, *members: Person, name: str = "room") -> int:
@@ -78,8 +54,10 @@ class Tab:
             url = f"ws://127.0.0.1:{stack.procs[relay].port}/ws"
             headers = {"X-User-Id": str(person.id), "X-Username": person.username}
         self.person = person
-        self.ws = connect(url, origin=stack.url, additional_headers=headers, open_timeout=10,
-                          max_size=2 ** 22, close_timeout=2)
+        # Held open as a context manager, which websockets asks of a connection since 17.1.
+        self._open = ExitStack()
+        self.ws = self._open.enter_context(connect(url, origin=stack.url, additional_headers=headers, open_timeout=10,
+                                                   max_size=2 ** 22, close_timeout=2))
         self.frames: list[dict] = []
         self.close_code: int | None = None
         self.closed = threading.Event()
@@ -126,7 +104,7 @@ class Tab:
         self.ws.send(json.dumps(frame))
 
     def close(self) -> None:
-        self.ws.close()
+        self._open.close()
 
 
 class Follower:

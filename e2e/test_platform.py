@@ -10,6 +10,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -248,11 +249,12 @@ def test_two_relays_behind_nginx_both_deliver(smtp):
         assert room.status_code == 201, room.text
         room_id = room.json()["id"]
         ws_url = stack2.url.replace("http://", "ws://") + "/ws"
-        sockets = []
-        try:
+        with ExitStack() as open_sockets:
+            sockets = []
             for session in (a, b, a, b):
                 cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-                ws = connect(ws_url, origin=stack2.url, additional_headers={"Cookie": cookie}, open_timeout=10)
+                ws = open_sockets.enter_context(connect(ws_url, origin=stack2.url, additional_headers={"Cookie": cookie},
+                                                        open_timeout=10))
                 sockets.append(ws)
                 assert json.loads(ws.recv(timeout=10))["type"] == "hello"
             sent = a.post(f"/api/rooms/{room_id}/messages", json={"body": "across relays", "client_id": "r1"})
@@ -264,9 +266,6 @@ def test_two_relays_behind_nginx_both_deliver(smtp):
                     if frame["type"] == "message":
                         assert frame["message"]["body"] == "across relays"
                         break
-        finally:
-            for ws in sockets:
-                ws.close()
 
 
 # ---- process behaviour -------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ import pytest
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from relay_client import Follower, Tab, group, history_after, register, send
+from person import register
+from relay_client import Follower, Tab, group, history_after, send
 from stack import Stack
 
 TTL = 3

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import base64
-import re
 import tempfile
 
 from conftest import API, screenshot, unique

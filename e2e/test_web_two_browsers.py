@@ -9,41 +9,20 @@ every 2 s with an 8 s idle limit so a frozen browser is noticed soon. OFFLINE_DE
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import pytest
-from conftest import API, screenshot, unique
+from conftest import screenshot
+from person import assert_no_js_errors, register
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.keys import Keys
 from stack import Stack
-from webpages import (click_room, css, duplicates_seen, frozen_browser, js_errors, login, one, open_chat, page_back_to,
+from webpages import (click_room, css, duplicates_seen, frozen_browser, login, one, open_chat, page_back_to,
                       page_state, png, room_badge, room_online, say, shown_bodies, shown_messages, stored_id, type_into,
                       typing_text, wait, wait_text, wait_until, watch_duplicates)
 
 GROUP = "Weekend plans"
 IDLE_TIMEOUT, OFFLINE_DEBOUNCE = 8, 5
 TYPING = "Ada is typing…"
-
-
-@dataclass
-class Person:
-    name: str
-    username: str
-    password: str
-    id: int
-    api: API
-    driver: object = None
-
-
-def register(stack, display_name: str) -> Person:
-    username = unique(display_name.lower())
-    password = f"Pw-{username}-long enough"
-    api = API(stack.url)
-    r = api.post("/api/auth/register", json={"username": username, "email": f"{username}@example.test", "password": password})
-    assert r.status_code == 201, r.text
-    r = api.patch("/api/auth/me", json={"display_name": display_name})
-    assert r.status_code == 200, r.text
-    return Person(display_name, username, password, r.json()["id"], api)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +41,7 @@ def stack(request):
 @pytest.fixture(scope="module")
 def people(stack, browsers):
     """Ada and Bob, each logged in through the login page in a Chromium of their own, chat page open."""
-    pair = (register(stack, "Ada"), register(stack, "Bob"))
+    pair = (register(stack, "ada", "Ada"), register(stack, "bob", "Bob"))
     for p in pair:
         p.driver = browsers.start()
         login(p.driver, stack.url, p.username, p.password)
@@ -103,27 +82,6 @@ def shots_on_failure(request, people):
                 print("screenshot:", screenshot(p.driver, f"FAILED-{request.node.name}-{p.name}"))
 
 
-def shot(person: Person, what: str):
-    screenshot(person.driver, f"two-browsers-{what}-{person.name.lower()}")
-
-
-def api_bodies(person: Person, room_id: int) -> list[str]:
-    r = person.api.get(f"/api/rooms/{room_id}/messages?limit=100")
-    assert r.status_code == 200, r.text
-    return [m["body"] for m in r.json()["messages"]]
-
-
-def read_position(ada: Person, bob: Person, room_id: int) -> int | None:
-    """Bob's read position in a room, as Ada's API sees it."""
-    members = ada.api.get(f"/api/rooms/{room_id}").json()["members"]
-    return next(m for m in members if m["id"] == bob.id)["last_read_id"]
-
-
-def no_js_errors(*people):
-    for p in people:
-        assert not js_errors(p.driver), p.name
-
-
 def test_rooms_made_in_the_dialogs_then_a_live_chat_shows_each_message_once(people):
     ada, bob = people
     a, b = ada.driver, bob.driver
@@ -159,7 +117,7 @@ def test_rooms_made_in_the_dialogs_then_a_live_chat_shows_each_message_once(peop
     for i in range(3):  # both at once, without waiting for each other
         say(a, f"Ada says {i}")
         say(b, f"Bob says {i}")
-    wait_until(lambda: len(api_bodies(ada, private_id)) == 8, message="not all 8 messages were stored")
+    wait_until(lambda: len(ada.stored_bodies(private_id)) == 8, message="not all 8 messages were stored")
     stored = ada.api.get(f"/api/rooms/{private_id}/messages").json()["messages"]
     expected = [(m["id"], m["body"]) for m in stored]
     assert sorted(body for _, body in expected) == sorted(
@@ -172,9 +130,9 @@ def test_rooms_made_in_the_dialogs_then_a_live_chat_shows_each_message_once(peop
     mine = "return [...document.querySelectorAll('.message-group--mine .message__body')].map((e) => e.textContent)"
     assert a.execute_script(mine) == ["Hi Bob", "Ada says 0", "Ada says 1", "Ada says 2"]
     assert b.execute_script(mine) == ["Hi Ada\nthis is line two", "Bob says 0", "Bob says 1", "Bob says 2"]
-    shot(ada, "01-chat")
-    shot(bob, "01-chat")
-    no_js_errors(ada, bob)
+    ada.shot("01-chat")
+    bob.shot("01-chat")
+    assert_no_js_errors(ada, bob)
 
 
 def test_each_sees_the_other_online(people, rooms):
@@ -187,7 +145,7 @@ def test_each_sees_the_other_online(people, rooms):
     one(b, "#room-menu-button").click()
     one(b, f'#member-list li.member[data-user-id="{ada.id}"][data-online="true"]')
     one(b, f'#member-list li.member[data-user-id="{bob.id}"][data-online="true"]')
-    shot(bob, "02-ada-online")
+    bob.shot("02-ada-online")
     one(b, "#room-dialog [data-close]").click()
     wait(b, lambda d: not d.execute_script("return document.getElementById('room-dialog').open"))
 
@@ -204,7 +162,7 @@ def test_typing_shows_for_6_s_after_the_last_event_and_ends_with_the_message(peo
     box = one(a, "#message-input")
     box.send_keys("hmm")  # one typing event; Ada stops here
     wait(b, lambda d: typing_text(d) == TYPING, message="Bob never saw Ada typing")
-    shot(bob, "03-ada-typing")
+    bob.shot("03-ada-typing")
     wait(b, lambda d: typing_text(d) == "", timeout=12, message="the typing line never went away")
     changes = b.execute_script("return window.__typing")
     assert [text for _, text in changes] == [TYPING, ""], changes
@@ -219,7 +177,7 @@ def test_typing_shows_for_6_s_after_the_last_event_and_ends_with_the_message(peo
         return bodies.includes(arguments[0]) && {typing: document.getElementById('typing-indicator').textContent};""",
                                               "hmm, let me write a reply"))
     assert state["typing"] == "", "the typing line stayed after Ada's message arrived"
-    no_js_errors(ada, bob)
+    assert_no_js_errors(ada, bob)
 
 
 def test_seen_under_my_last_message_once_the_other_read_it(people, rooms):
@@ -233,11 +191,11 @@ def test_seen_under_my_last_message_once_the_other_read_it(people, rooms):
     seen = "return [...document.querySelectorAll('.seen-label')].map((s) => Number(s.closest('li.message').dataset.messageId))"
     wait(a, lambda d: d.execute_script(seen) == [mine], message="no 'Seen' under Ada's last message")
     assert a.execute_script("return document.querySelector('.seen-label').textContent") == "Seen"
-    assert read_position(ada, bob, rooms["private"]) == mine
+    assert ada.read_position_of(bob, rooms["private"]) == mine
     bobs_last = b.execute_script(
         "return Number([...document.querySelectorAll(`li.message[data-author-id='${arguments[0]}']`)].pop().dataset.messageId)", bob.id)
     assert b.execute_script(seen) == [bobs_last]  # Bob's own page: Ada has read his last one
-    shot(ada, "04-seen")
+    ada.shot("04-seen")
 
 
 def test_unread_badge_and_title_count_messages_for_a_room_not_open(people, rooms):
@@ -254,12 +212,12 @@ def test_unread_badge_and_title_count_messages_for_a_room_not_open(people, rooms
     unread = "return document.querySelector(`#room-list li[data-room-id='${arguments[0]}']`).dataset.unread"
     assert b.execute_script(unread, rooms["private"]) == "3"
     assert not any(body.startswith("Are you there?") for body in shown_bodies(b))
-    shot(bob, "05-unread-3")
+    bob.shot("05-unread-3")
 
     click_room(b, rooms["private"])
     wait(b, lambda d: room_badge(d, rooms["private"]) == "" and d.title == "Chat")
     assert shown_bodies(b)[-3:] == [f"Are you there? ({i})" for i in (1, 2, 3)]
-    no_js_errors(ada, bob)
+    assert_no_js_errors(ada, bob)
 
 
 def test_what_was_read_stays_read_when_leaving_the_room_or_the_page_at_once(people, rooms, stack):
@@ -280,7 +238,7 @@ def test_what_was_read_stays_read_when_leaving_the_room_or_the_page_at_once(peop
             click_room(b, rooms["group"])
         else:
             one(b, "#profile-link").click()
-        wait_until(lambda: read_position(ada, bob, rooms["private"]) == last,
+        wait_until(lambda: ada.read_position_of(bob, rooms["private"]) == last,
                    message=f"leaving the {leave}: Bob's read position never reached the last message he saw")
         private = next(r for r in bob.api.get("/api/rooms").json()["rooms"] if r["id"] == rooms["private"])
         assert private["unread"] == 0
@@ -288,7 +246,7 @@ def test_what_was_read_stays_read_when_leaving_the_room_or_the_page_at_once(peop
             wait(b, lambda d: d.current_url.endswith("/profile"))
             open_chat(b, stack.url)
         assert room_badge(b, rooms["private"]) == ""
-    no_js_errors(ada, bob)
+    assert_no_js_errors(ada, bob)
 
 
 def test_the_open_room_gets_no_badge_when_the_room_list_is_refreshed(people, rooms):
@@ -306,11 +264,11 @@ def test_the_open_room_gets_no_badge_when_the_room_list_is_refreshed(people, roo
         }).observe(document.getElementById('room-list'), {childList: true, subtree: true});""")
 
     first = ada.api.post(f"/api/rooms/{rooms['group']}/messages", json={"body": "Look at this"}).json()["id"]
-    wait_until(lambda: read_position(ada, bob, rooms["group"]) == first)
+    wait_until(lambda: ada.read_position_of(bob, rooms["group"]) == first)
     second = ada.api.post(f"/api/rooms/{rooms['group']}/messages", json={"body": "And this"}).json()["id"]
     stored_id(b, "And this")
     b.execute_script("chatApp.socket.stop(); chatApp.socket.start()")
-    wait_until(lambda: read_position(ada, bob, rooms["group"]) == second,
+    wait_until(lambda: ada.read_position_of(bob, rooms["group"]) == second,
                message="Bob's read position never reached the second message")
     wait(b, lambda d: d.execute_script("return chatApp.socket.state === 'open' && !chatApp.resyncing"))
     assert b.execute_script("return window.__openBadges") == []
@@ -335,8 +293,8 @@ def test_picture_sent_from_the_file_input_shows_inline_for_both(people, rooms, t
     assert stored["kind"] == "image" and stored["client_id"], stored
     for p in people:
         assert len(css(p.driver, "#message-list li.message--image")) == 1
-        shot(p, "06-picture")
-    no_js_errors(ada, bob)
+        p.shot("06-picture")
+    assert_no_js_errors(ada, bob)
 
 
 def test_paging_back_through_200_messages(people):
@@ -358,8 +316,8 @@ def test_paging_back_through_200_messages(people):
         assert [m["body"] for m in shown] == expected, "gaps, duplicates or disorder in the paged history"
         ids = [m["id"] for m in shown]
         assert ids == sorted(set(ids))
-        shot(p, "07-history-top")
-    no_js_errors(ada, bob)
+        p.shot("07-history-top")
+    assert_no_js_errors(ada, bob)
 
 
 def test_clearing_history_is_mine_alone_and_later_messages_show_for_both(people, rooms):
@@ -376,13 +334,13 @@ def test_clearing_history_is_mine_alone_and_later_messages_show_for_both(people,
     one(a, "#room-menu-button").click()
     one(a, "#clear-history-button").click()
     wait_text(a, "#confirm-text", "Others still see them")
-    shot(ada, "08-clear-confirm")
+    ada.shot("08-clear-confirm")
     one(a, "#confirm-yes").click()
     wait(a, lambda d: not css(d, "#message-list li.message"), message="Ada's messages stayed after the clear")
     wait_text(a, "#history-status", "History cleared.")
     a.execute_script("chatApp.renderMessages()")  # as any frame for the open room does (a read, a member)
     assert a.execute_script("return document.getElementById('history-status').textContent") == "History cleared."
-    shot(ada, "08-cleared")
+    ada.shot("08-cleared")
     assert shown_bodies(b) == bob_saw
 
     say(b, "After the clear, from Bob")
@@ -392,11 +350,11 @@ def test_clearing_history_is_mine_alone_and_later_messages_show_for_both(people,
     after = ["After the clear, from Bob", "After the clear, from Ada"]
     assert shown_bodies(a) == after
     assert shown_bodies(b) == bob_saw + after
-    shot(ada, "08-after-clear")
-    shot(bob, "08-after-clear")
-    assert api_bodies(ada, rooms["group"]) == after
-    assert api_bodies(bob, rooms["group"]) == bob_saw + after
-    no_js_errors(ada, bob)
+    ada.shot("08-after-clear")
+    bob.shot("08-after-clear")
+    assert ada.stored_bodies(rooms["group"]) == after
+    assert bob.stored_bodies(rooms["group"]) == bob_saw + after
+    assert_no_js_errors(ada, bob)
 
 
 def test_reload_restores_rooms_messages_and_unread_counts(people, rooms):
@@ -424,11 +382,11 @@ def test_reload_restores_rooms_messages_and_unread_counts(people, rooms):
             wait(p.driver, lambda d: page_state(d) == before[p.name])
         except TimeoutException:
             assert page_state(p.driver) == before[p.name], f"{p.name}'s page differs after the reload"
-    shot(ada, "09-after-reload")
-    shot(bob, "09-after-reload")
+    ada.shot("09-after-reload")
+    bob.shot("09-after-reload")
     offline = [f for f in a.execute_script("return window.__presence || []") if not f["online"]]
     assert offline == [], "Bob flickered offline while his page reloaded"
-    no_js_errors(ada, bob)
+    assert_no_js_errors(ada, bob)
 
 
 def test_the_other_goes_offline_when_his_browser_freezes_and_when_it_closes(people, rooms, browsers):
@@ -444,7 +402,7 @@ def test_the_other_goes_offline_when_his_browser_freezes_and_when_it_closes(peop
              message="Bob stayed online while his browser was frozen")
         frozen_s = time.monotonic() - started
         wait_text(a, "#room-subtitle", f"@{bob.username} · offline")
-        shot(ada, "10-bob-offline-frozen")
+        ada.shot("10-bob-offline-frozen")
     wait(a, lambda d: room_online(d, rooms["private"]), timeout=30, message="Bob did not come back after waking up")
     wait(bob.driver, lambda d: d.execute_script("return chatApp.socket.state") == "open")
 
@@ -456,7 +414,7 @@ def test_the_other_goes_offline_when_his_browser_freezes_and_when_it_closes(peop
     wait_text(a, "#room-subtitle", f"@{bob.username} · offline")
     one(a, "#room-menu-button").click()
     one(a, f'#member-list li.member[data-user-id="{bob.id}"][data-online="false"]')
-    shot(ada, "10-bob-offline-closed")
+    ada.shot("10-bob-offline-closed")
     print(f"\noffline after: frozen {frozen_s:.1f} s (idle limit {IDLE_TIMEOUT} s), closed {closed_s:.1f} s "
           f"(debounce {OFFLINE_DEBOUNCE} s)")
     assert frozen_s < IDLE_TIMEOUT + OFFLINE_DEBOUNCE + 5
