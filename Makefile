@@ -51,7 +51,7 @@ check-config: deps
 	scripts/check-nginx.sh
 
 e2e: deps build-debug
-	mkdir -p $(SCREENSHOTS)
+	rm -rf $(SCREENSHOTS) && mkdir -p $(SCREENSHOTS)
 	status=0; BIN_DIR=$(CURDIR)/.build/debug SCREENSHOT_DIR=$(CURDIR)/$(SCREENSHOTS) \
 	    .venv/bin/pytest e2e $(PYTEST_ARGS) || status=$$?; \
 	echo "browser screenshots: $(CURDIR)/$(SCREENSHOTS)"; exit $$status
