@@ -1,4 +1,5 @@
 import HTTP
+import Runtime
 
 /// The cross-site request checks of ARCHITECTURE.md "Requests and identity", written once and used
 /// both by `/internal/verify` (for everything behind nginx's auth_request) and by auth-svc's own

@@ -14,9 +14,11 @@ final class Inbox: Sendable {
         messages.withLock { $0.filter { $0.0 == channel }.map { String(decoding: $0.1, as: UTF8.self) } }
     }
 
-    func makeSubscriber(port: UInt16, log: Log = Log(service: "test", sink: .memory())) -> RedisSubscriber {
+    func makeSubscriber(
+        port: UInt16, credentials: RedisCredentials? = nil, log: Log = Log(service: "test", sink: .memory())
+    ) -> RedisSubscriber {
         RedisSubscriber(
-            host: "127.0.0.1", port: port, log: log, connectTimeout: 1, commandTimeout: 1,
+            host: "127.0.0.1", port: port, credentials: credentials, log: log, connectTimeout: 1, commandTimeout: 1,
             onMessage: { channel, payload in self.messages.withLock { $0.append((channel, payload)) } },
             onLinkRestored: { self.restored.add(1, ordering: .sequentiallyConsistent) })
     }

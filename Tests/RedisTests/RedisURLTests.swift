@@ -1,4 +1,5 @@
 import Redis
+import Runtime
 import Testing
 
 struct RedisURLTests {
@@ -10,8 +11,34 @@ struct RedisURLTests {
         #expect(RedisURL(parsing: "REDIS://h:1") == RedisURL(host: "h", port: 1))
     }
 
-    @Test(arguments: ["", "http://h:1", "redis://", "redis://h:0", "redis://h:99999", "redis://h:x", "redis://u:p@h:1", "redis://h:1/x", "redis://:6379"])
+    @Test func parsesAPasswordAndAnACLUser() {
+        #expect(RedisURL(parsing: "redis://:s3cret@h:1/2")
+            == RedisURL(host: "h", port: 1, database: 2, credentials: RedisCredentials(password: "s3cret")))
+        #expect(RedisURL(parsing: "redis://chat:s3cret@h")
+            == RedisURL(host: "h", credentials: RedisCredentials(username: "chat", password: "s3cret")))
+        // Escapes are decoded; an unescaped @ in the password still splits at the last one.
+        #expect(RedisURL(parsing: "redis://:p%40ss%3Aw%2Fd@h")?.credentials == RedisCredentials(password: "p@ss:w/d"))
+        #expect(RedisURL(parsing: "redis://:p@ss@[::1]:7")
+            == RedisURL(host: "::1", port: 7, credentials: RedisCredentials(password: "p@ss")))
+    }
+
+    @Test(arguments: [
+        "", "http://h:1", "redis://", "redis://h:0", "redis://h:99999", "redis://h:x", "redis://h:1/x", "redis://:6379",
+        "redis://secret@h", "redis://user:@h", "redis://:@h", "redis://:%zz@h", "redis://:%FF@h", "redis://:pw@",
+    ])
     func rejectsMalformedURLs(_ text: String) {
         #expect(RedisURL(parsing: text) == nil)
+    }
+
+    @Test func neitherTheDescriptionNorAConfigProblemShowsThePassword() throws {
+        let url = try #require(RedisURL(parsing: "redis://chat:hunter2@cache:6380/1"))
+        #expect(url.description == "redis://chat:***@cache:6380/1")
+        #expect(try #require(RedisURL(parsing: "redis://:hunter2@cache")).description == "redis://:***@cache:6379/0")
+
+        var env = Environment(["REDIS_URL": "redis://chat:hunter2@cache:port"])
+        _ = env.redisURL()
+        let problems = env.problems.joined()
+        #expect(problems.contains("redis://***@cache:port"))
+        #expect(!problems.contains("hunter2"))
     }
 }

@@ -9,24 +9,28 @@ public final class RedisServer: Sendable {
     public let port: UInt16
     public let directory: String
     public let persistent: Bool
+    /// The password clients must send (`requirepass`), if any.
+    public let password: String?
     private let process: ServerProcess
 
     /// Starts redis-server (no persistence unless `persistent`: then an append-only file in the
-    /// temp dir, which survives `restart()`). Throws, saying what to install, if it is missing.
-    public static func start(persistent: Bool = false) throws -> RedisServer {
+    /// temp dir, which survives `restart()`), asking clients for `password` if one is given. Throws,
+    /// saying what to install, if it is missing.
+    public static func start(persistent: Bool = false, password: String? = nil) throws -> RedisServer {
         guard let binary = ServerProcess.findExecutable("redis-server") else {
             throw TestServerError("redis-server not found: install it with `apt-get install redis-server`")
         }
-        let server = RedisServer(binary: binary, persistent: persistent)
+        let server = RedisServer(binary: binary, persistent: persistent, password: password)
         try server.launch()
         return server
     }
 
-    private init(binary: String, persistent: Bool) {
+    private init(binary: String, persistent: Bool, password: String?) {
         port = ServerProcess.freeLoopbackPort()
         directory = ServerProcess.makeTempDirectory("redis-test")
         self.persistent = persistent
-        let args = [
+        self.password = password
+        let args = (password.map { ["--requirepass", $0] } ?? []) + [
             "--port", "\(port)", "--bind", "127.0.0.1", "--dir", directory, "--daemonize", "no",
             "--save", "", "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always",
             "--protected-mode", "no", "--loglevel", "warning", "--enable-debug-command", "local",
@@ -39,13 +43,14 @@ public final class RedisServer: Sendable {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    public var url: String { "redis://127.0.0.1:\(port)" }
+    public var url: String { "redis://\(password.map { ":\($0)@" } ?? "")127.0.0.1:\(port)" }
 
     private func launch() throws {
         try process.launch()
         let up = ServerProcess.waitUntil(timeout: 10) {
             guard let answer = ServerProcess.probe(port: port, send: Array("PING\r\n".utf8)) else { return false }
-            return answer.starts(with: Array("+PONG".utf8))
+            // With a password set, Redis answers an unauthenticated PING with NOAUTH: it is up.
+            return answer.starts(with: Array("+PONG".utf8)) || answer.starts(with: Array("-NOAUTH".utf8))
         }
         if !up {
             process.kill()

@@ -1,3 +1,5 @@
+import Runtime
+
 /// Where a handler runs.
 public enum Execution: Sendable {
     /// On the bounded worker pool: handlers may block (SQLite, hashing, Redis, outbound HTTP).

@@ -16,7 +16,7 @@ public final class RedisClient: Sendable {
     private let pool: ConnectionPool
 
     public init(
-        host: String, port: UInt16, database: Int = 0, poolSize: Int = 4,
+        host: String, port: UInt16, database: Int = 0, credentials: RedisCredentials? = nil, poolSize: Int = 4,
         connectTimeout: Double = 2, commandTimeout: Double = 5
     ) {
         self.host = host
@@ -24,14 +24,14 @@ public final class RedisClient: Sendable {
         self.commandTimeout = commandTimeout
         pool = ConnectionPool(size: poolSize) { () throws(RedisError) -> RedisConnection in
             try RedisConnection(
-                host: host, port: port, database: database,
+                host: host, port: port, database: database, credentials: credentials,
                 connectTimeout: connectTimeout, commandTimeout: commandTimeout)
         }
     }
 
     public convenience init(url: RedisURL, poolSize: Int = 4, connectTimeout: Double = 2, commandTimeout: Double = 5) {
         self.init(
-            host: url.host, port: url.port, database: url.database, poolSize: poolSize,
+            host: url.host, port: url.port, database: url.database, credentials: url.credentials, poolSize: poolSize,
             connectTimeout: connectTimeout, commandTimeout: commandTimeout)
     }
 

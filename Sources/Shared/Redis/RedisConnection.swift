@@ -8,7 +8,11 @@ final class RedisConnection {
     private var context: UnsafeMutablePointer<redisContext>?
     private let commandTimeout: Double
 
-    init(host: String, port: UInt16, database: Int, connectTimeout: Double, commandTimeout: Double) throws(RedisError) {
+    /// Connects, then sends `AUTH` (with `credentials`) and `SELECT` (for a database other than 0).
+    init(
+        host: String, port: UInt16, database: Int, credentials: RedisCredentials?, connectTimeout: Double,
+        commandTimeout: Double
+    ) throws(RedisError) {
         self.commandTimeout = commandTimeout
         guard let c = redisConnectWithTimeout(host, Int32(port), RedisConnection.timeval(connectTimeout)) else {
             throw RedisError(code: REDIS_ERR_OOM, message: "cannot allocate a hiredis context")
@@ -21,6 +25,11 @@ final class RedisConnection {
         context = c
         do throws(RedisError) {
             try setTimeout(commandTimeout)
+            if let credentials {
+                // Redis's refusal (WRONGPASS, or ERR when it has no password set) never quotes the password.
+                let reply = try command(credentials.authCommand)
+                if case .error(let message) = reply { throw RedisError(code: RedisError.replyError, message: "AUTH: \(message)") }
+            }
             if database != 0 {
                 let reply = try command([Array("SELECT".utf8), Array(String(database).utf8)])
                 if case .error(let message) = reply { throw RedisError(code: RedisError.replyError, message: message) }

@@ -21,15 +21,15 @@ public final class RedisSubscriber: Sendable {
     private let thread = Mutex<OwnedThread?>(nil)
 
     public init(
-        host: String, port: UInt16, log: Log,
+        host: String, port: UInt16, credentials: RedisCredentials? = nil, log: Log,
         connectTimeout: Double = 2, commandTimeout: Double = 5,
         onMessage: @escaping @Sendable (_ channel: String, _ payload: [UInt8]) -> Void,
         onLinkRestored: @escaping @Sendable () -> Void
     ) {
         state = SubscriberState()
         settings = SubscriberSettings(
-            host: host, port: port, log: log, connectTimeout: connectTimeout, commandTimeout: commandTimeout,
-            onMessage: onMessage, onLinkRestored: onLinkRestored)
+            host: host, port: port, credentials: credentials, log: log, connectTimeout: connectTimeout,
+            commandTimeout: commandTimeout, onMessage: onMessage, onLinkRestored: onLinkRestored)
     }
 
     /// Connects to `url` (the database number does not matter for pub/sub).
@@ -38,7 +38,9 @@ public final class RedisSubscriber: Sendable {
         onMessage: @escaping @Sendable (_ channel: String, _ payload: [UInt8]) -> Void,
         onLinkRestored: @escaping @Sendable () -> Void
     ) {
-        self.init(host: url.host, port: url.port, log: log, onMessage: onMessage, onLinkRestored: onLinkRestored)
+        self.init(
+            host: url.host, port: url.port, credentials: url.credentials, log: log, onMessage: onMessage,
+            onLinkRestored: onLinkRestored)
     }
 
     deinit { state.requestStop() }
@@ -92,6 +94,7 @@ public final class RedisSubscriber: Sendable {
 struct SubscriberSettings: Sendable {
     let host: String
     let port: UInt16
+    let credentials: RedisCredentials?
     let log: Log
     let connectTimeout: Double
     let commandTimeout: Double

@@ -104,6 +104,26 @@ final class SubscriberLoop {
             return
         }
         _ = redisEnableKeepAlive(&ac.pointee.c)  // TCP keepalive: notice a silently vanished peer
+        guard let credentials = settings.credentials else { return becomeReady() }
+        // Still connecting until Redis accepts the password, with a command's time to answer.
+        phaseDeadline = monotonicNanoseconds() + SubscriberLoop.nanos(settings.commandTimeout)
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        let rc = RedisConnection.withArgv(credentials.authCommand) { count, pointers, lengths in
+            redisAsyncCommandArgv(ac, authReply, me, count, pointers, lengths)
+        }
+        if rc != REDIS_OK { dropLink(reason: "AUTH could not be sent") }
+    }
+
+    fileprivate func didAuthenticate(_ reply: RedisReply) {
+        guard phase == .connecting, ac != nil else { return }
+        if case .error(let message) = reply {
+            dropLink(reason: "AUTH: \(message)")  // Redis's refusal never quotes the password
+        } else {
+            becomeReady()
+        }
+    }
+
+    private func becomeReady() {
         phase = .ready
         restoring = everReady || failures > 0
         everReady = true
@@ -259,6 +279,15 @@ final class SubscriberLoop {
 
 @available(*, unavailable)
 extension SubscriberLoop: Sendable {}
+
+/// The reply to `AUTH`; `privdata` is the loop. A nil reply means the context is being freed.
+private func authReply(
+    _ context: UnsafeMutablePointer<redisAsyncContext>?, _ reply: UnsafeMutableRawPointer?, _ privdata: UnsafeMutableRawPointer?
+) {
+    guard let reply, let privdata else { return }
+    let loop = Unmanaged<SubscriberLoop>.fromOpaque(privdata).takeUnretainedValue()
+    loop.didAuthenticate(RedisReply(reply.assumingMemoryBound(to: redisReply.self)))
+}
 
 /// One C callback for every pub/sub reply; `privdata` is the loop. A nil reply means the context
 /// is being freed.
