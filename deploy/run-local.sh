@@ -10,7 +10,8 @@
 #   BIN_DIR [.build/release]             where auth-svc, room-svc, relay-svc, mail-svc are
 #   AUTH_PORT [8081] ROOM_PORT [8082] RELAY_PORT [8083] MAIL_PORT [8084]   loopback service ports
 #   SOCKET_DIR [$DATA_DIR/run]           nginx reaches auth, room and relay through Unix sockets here
-#   REDIS_PORT [6379]                    port of the redis-server started here
+#   REDIS_PORT [6379]                    port of the redis-server started here (with a new password
+#                                        each start, in $DATA_DIR/redis/redis.conf)
 #   REDIS_URL                            use this Redis instead of starting one
 #   LOG_LEVEL, PASSWORD_ITERATIONS, SMTP_URL, SMTP_STARTTLS, SMTP_USER, SMTP_PASSWORD, MAIL_FROM,
 #   SEND_RATE_PER_MINUTE ...             passed to the services as they are
@@ -98,11 +99,16 @@ chmod 755 "$DATA_DIR" "$DATA_DIR/media"
 if [ -z "${REDIS_URL:-}" ]; then
     need redis-server redis-server
     port_free "$REDIS_PORT" || fail "port $REDIS_PORT is in use (another Redis?); set REDIS_PORT, or REDIS_URL to use it"
-    start redis redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DATA_DIR/redis" \
+    # Redis asks for a password, new on every start. It reaches redis-server in a file only its
+    # owner can read (a command line is visible to every user), and the services in their environment.
+    redis_password=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+    redis_conf=$DATA_DIR/redis/redis.conf
+    (umask 077 && printf 'requirepass %s\n' "$redis_password" >"$redis_conf") || fail "cannot write $redis_conf"
+    start redis redis-server "$redis_conf" --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DATA_DIR/redis" \
         --appendonly yes --save "" --daemonize no --loglevel warning --logfile ""
-    export REDIS_URL=redis://127.0.0.1:$REDIS_PORT
+    export REDIS_URL=redis://:$redis_password@127.0.0.1:$REDIS_PORT
     for _ in $(seq 50); do
-        redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+        [ "$(REDISCLI_AUTH=$redis_password redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && break
         kill -0 "${pids[0]}" 2>/dev/null || fail "redis-server exited during start"
         sleep 0.1
     done

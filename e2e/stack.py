@@ -12,6 +12,7 @@ keep the temp folder for a look after the run.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -106,19 +107,21 @@ def start_process(name: str, argv: list[str], env: dict[str, str], logs: Path, p
     return Process(name, popen, log_path, port)
 
 
-def start_redis(directory: Path, logs: Path, port: int | None = None) -> Process:
+def start_redis(directory: Path, logs: Path, port: int | None = None, password: str | None = None) -> Process:
+    """redis-server on a free port (or `port`), asking clients for `password` if one is given."""
     exe = require_binary("redis-server", "run 'make deps' (installs redis-server)")
     directory.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     proc = start_process("redis", [exe, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory),
-                                   "--appendonly", "yes", "--save", "", "--daemonize", "no", "--logfile", ""],
+                                   "--appendonly", "yes", "--save", "", "--daemonize", "no", "--logfile", ""]
+                         + (["--requirepass", password] if password else []),
                          dict(os.environ), logs, port)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
                 s.sendall(b"PING\r\n")
-                if s.recv(16).startswith(b"+PONG"):
+                if s.recv(16).startswith((b"+PONG", b"-NOAUTH")):  # NOAUTH: up, and asking for the password
                     return proc
         except OSError:
             pass
@@ -145,6 +148,8 @@ class Stack:
         self.startup_ms: dict[str, float] = {}
         self.tmp: Path | None = None
         self.port = 0
+        # Redis asks for a password, as under `make run`: every test exercises AUTH.
+        self.redis_password = "pw-" + secrets.token_hex(12)
 
     # -- paths and addresses -------------------------------------------------------------------
     @property
@@ -167,7 +172,7 @@ class Stack:
 
     @property
     def redis_url(self) -> str:
-        return f"redis://127.0.0.1:{self.procs['redis'].port}"
+        return f"redis://:{self.redis_password}@127.0.0.1:{self.procs['redis'].port}"
 
     def socket_path(self, instance: str) -> Path:
         """The Unix socket a service instance also listens on; nginx reaches it there, as in `make run`."""
@@ -214,7 +219,7 @@ class Stack:
         (self.tmp / "run").mkdir(mode=0o755)
         self.port = free_port()
         try:
-            self._add(start_redis(self.tmp / "redis", self.logs))
+            self._add(start_redis(self.tmp / "redis", self.logs, password=self.redis_password))
             for name in ("auth", "room", "mail"):
                 self.start_service(name)
             for i in range(self.relays):
@@ -258,7 +263,7 @@ class Stack:
         old = self.procs[name]
         assert not old.alive(), f"{name} is still running"
         if name == "redis":
-            proc = start_redis(self.tmp / "redis", self.logs, port=old.port)
+            proc = start_redis(self.tmp / "redis", self.logs, port=old.port, password=self.redis_password)
         else:
             service = "relay" if name.startswith("relay") else name
             proc = self.start_service(service, instance=name, port=old.port)

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -303,6 +304,17 @@ def test_service_starts_fast_and_stops_on_sigterm(stack, lone_redis, tmp_path, n
             proc.popen.wait()
 
 
+def command_lines() -> list[str]:
+    """Every process's command line, as any local user can read them."""
+    lines = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            lines.append(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:  # ended meanwhile
+            pass
+    return lines
+
+
 def test_run_local_starts_everything_and_stops_on_sigterm(tmp_path):
     names = ("PORT", "AUTH_PORT", "ROOM_PORT", "RELAY_PORT", "MAIL_PORT", "REDIS_PORT")
     ports = dict(zip(names, free_ports(len(names))))
@@ -326,6 +338,16 @@ def test_run_local_starts_everything_and_stops_on_sigterm(tmp_path):
         for name in ("nginx",) + SERVICES:
             assert http_status(f"{base}/_health/{name}") == 200, name
         assert (tmp_path / "var" / "redis" / "appendonlydir").is_dir() or list((tmp_path / "var" / "redis").glob("*.aof*"))
+        # Its Redis asks for a password, which only the owner can read and which no log or command line shows.
+        with socket.create_connection(("127.0.0.1", ports["REDIS_PORT"]), timeout=5) as s:
+            s.sendall(b"GET anything\r\n")
+            assert s.recv(64).startswith(b"-NOAUTH"), "Redis answered without a password"
+        conf = tmp_path / "var" / "redis" / "redis.conf"
+        assert conf.stat().st_mode & 0o077 == 0, oct(conf.stat().st_mode)
+        password = conf.read_text().split()[1]
+        assert len(password) >= 32
+        assert password not in log.read_text(errors="replace")
+        assert not [line for line in command_lines() if password in line]
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0, log.read_text()
         # A clean stop is quiet: Redis goes last, so no service loses it while stopping.
