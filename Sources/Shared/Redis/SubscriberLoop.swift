@@ -109,13 +109,16 @@ final class SubscriberLoop {
         phaseDeadline = monotonicNanoseconds() + SubscriberLoop.nanos(settings.commandTimeout)
         let me = Unmanaged.passUnretained(self).toOpaque()
         let rc = RedisConnection.withArgv(credentials.authCommand) { count, pointers, lengths in
-            redisAsyncCommandArgv(ac, authReply, me, count, pointers, lengths)
+            redisAsyncCommandArgv(ac, subscriberReply, me, count, pointers, lengths)
         }
         if rc != REDIS_OK { dropLink(reason: "AUTH could not be sent") }
     }
 
+    /// True until the link is ready: the only reply that can arrive then is the one to AUTH.
+    fileprivate var isConnecting: Bool { phase == .connecting }
+
     fileprivate func didAuthenticate(_ reply: RedisReply) {
-        guard phase == .connecting, ac != nil else { return }
+        guard ac != nil else { return }
         if case .error(let message) = reply {
             dropLink(reason: "AUTH: \(message)")  // Redis's refusal never quotes the password
         } else {
@@ -280,21 +283,13 @@ final class SubscriberLoop {
 @available(*, unavailable)
 extension SubscriberLoop: Sendable {}
 
-/// The reply to `AUTH`; `privdata` is the loop. A nil reply means the context is being freed.
-private func authReply(
-    _ context: UnsafeMutablePointer<redisAsyncContext>?, _ reply: UnsafeMutableRawPointer?, _ privdata: UnsafeMutableRawPointer?
-) {
-    guard let reply, let privdata else { return }
-    let loop = Unmanaged<SubscriberLoop>.fromOpaque(privdata).takeUnretainedValue()
-    loop.didAuthenticate(RedisReply(reply.assumingMemoryBound(to: redisReply.self)))
-}
-
-/// One C callback for every pub/sub reply; `privdata` is the loop. A nil reply means the context
-/// is being freed.
+/// One C callback for every reply (AUTH while connecting, then pub/sub); `privdata` is the loop.
+/// A nil reply means the context is being freed.
 private func subscriberReply(
     _ context: UnsafeMutablePointer<redisAsyncContext>?, _ reply: UnsafeMutableRawPointer?, _ privdata: UnsafeMutableRawPointer?
 ) {
     guard let reply, let privdata else { return }
     let loop = Unmanaged<SubscriberLoop>.fromOpaque(privdata).takeUnretainedValue()
-    loop.didReceive(RedisReply(reply.assumingMemoryBound(to: redisReply.self)))
+    let value = RedisReply(reply.assumingMemoryBound(to: redisReply.self))
+    if loop.isConnecting { loop.didAuthenticate(value) } else { loop.didReceive(value) }
 }
