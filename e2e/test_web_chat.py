@@ -6,9 +6,10 @@ import json
 import tempfile
 import time
 
-from conftest import API, unique
+from conftest import API, screenshot, unique
 from selenium.webdriver.common.keys import Keys
-from webpages import css, js_errors, last_attribute, login, one, open_chat, type_into, visible_text, wait, wait_text, wait_until, ws_connect
+from webpages import (contrast_failures, css, js_errors, last_attribute, login, one, open_chat, prefer_color_scheme, type_into,
+                      visible_text, wait, wait_text, wait_until, ws_connect)
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
@@ -227,3 +228,34 @@ def test_narrow_screen_shows_one_view_at_a_time(page, stack):
         assert page.execute_script("return document.documentElement.scrollWidth") <= 360
     finally:
         page.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_text_is_readable_in_light_and_dark_mode(page, stack):
+    ada_api, ada = person(stack, "Ada")
+    bob_api, bob = person(stack, "Bob")
+    room = private_room(bob_api, ada["username"])
+    send(ada_api, room["id"], "mine: light or dark?")
+    send(bob_api, room["id"], "theirs: both, please")
+    other = private_room(person(stack, "Cy")[0], ada["username"])
+    send(ada_api, other["id"], "an earlier word")  # a second room in the list, not open
+    login(page, stack.url, ada["username"], ada["password"])
+    open_chat(page, stack.url)
+    enter_room(page, room["id"])
+    wait(page, lambda d: len(messages_text(d)) == 2)
+    # Text a person reads every day: the room list, the open room, the composer.
+    selectors = [".brand", ".site-nav a", ".rooms-pane__title", ".room-item__name", ".room-item__preview",
+                 ".room-item__time", "#room-title", "#room-subtitle", "#history-status", ".message-group__author", ".message-group--mine .message__body",
+                 ".message-group:not(.message-group--mine) .message__body", ".message__time", "#send-button"]
+    try:
+        for scheme in ("light", "dark"):
+            prefer_color_scheme(page, scheme)
+            assert page.execute_script("return matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
+            background = page.execute_script("return getComputedStyle(document.body).backgroundColor")
+            brightness = sum(int(c) for c in background[background.index("(") + 1:-1].split(",")[:3])
+            assert brightness < 150 if scheme == "dark" else brightness > 600, (scheme, background)
+            type_into(page, "#message-input", "a draft")
+            assert contrast_failures(page, selectors + ["#message-input"]) == [], scheme
+            screenshot(page, f"chat-{scheme}")
+    finally:
+        prefer_color_scheme(page, None)
+    assert not js_errors(page)

@@ -254,3 +254,46 @@ def _signal(pid: int, sig: int) -> None:
         os.kill(pid, sig)
     except ProcessLookupError:
         pass  # a helper process that ended on its own
+
+
+_CONTRAST_JS = """
+const [selectors, minimum] = arguments;
+const rgba = (text) => (text.match(/[\\d.]+/g) || ["0", "0", "0", "0"]).map(Number).concat([1]).slice(0, 4);
+const luminance = ([r, g, b]) => [r, g, b].map((c) => {
+  c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+}).reduce((sum, c, i) => sum + c * [0.2126, 0.7152, 0.0722][i], 0);
+const over = (top, bottom) => [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3])).concat([1]);
+// What the text is drawn on: the backgrounds of the element and its ancestors, composed.
+const backdrop = (el) => {
+  const layers = [];
+  for (let e = el; e; e = e.parentElement) layers.push(rgba(getComputedStyle(e).backgroundColor));
+  return layers.reverse().reduce((below, layer) => over(layer, below), [255, 255, 255, 1]);
+};
+const textOf = (e) => (e instanceof HTMLTextAreaElement || e instanceof HTMLInputElement ? e.value : e.textContent);
+const failures = [];
+for (const selector of selectors) {
+  const shown = [...document.querySelectorAll(selector)].filter((e) => e.getClientRects().length && textOf(e).trim());
+  if (!shown.length) { failures.push(`${selector}: nothing shown`); continue; }
+  for (const e of shown) {
+    const style = getComputedStyle(e);
+    const back = backdrop(e);
+    const text = over(rgba(style.color), back);
+    const [hi, lo] = [luminance(text), luminance(back)].sort((a, b) => b - a);
+    const ratio = (hi + 0.05) / (lo + 0.05);
+    if (ratio < minimum) failures.push(`${selector}: ${ratio.toFixed(2)} (${style.color} on rgb(${back.slice(0, 3).map(Math.round)}))`);
+  }
+}
+return failures;
+"""
+
+
+def contrast_failures(driver, selectors: list[str], minimum: float = 4.5) -> list[str]:
+    """Shown elements under `selectors` whose text contrasts less than `minimum` with what it is drawn
+    on (WCAG 2 ratio; 4.5 is AA for body text). A selector that shows nothing is a failure too."""
+    return driver.execute_script(_CONTRAST_JS, selectors, minimum)
+
+
+def prefer_color_scheme(driver, scheme: str | None):
+    """Emulates the system's light or dark preference (None: back to the default)."""
+    features = [{"name": "prefers-color-scheme", "value": scheme}] if scheme else []
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
