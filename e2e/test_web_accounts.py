@@ -5,7 +5,7 @@ import base64
 import tempfile
 
 from conftest import API, screenshot, unique
-from webpages import css, js_errors, login, one, type_into, visible_text, wait, wait_text
+from webpages import contrast_failures, css, js_errors, login, one, prefer_color_scheme, type_into, visible_text, wait, wait_text
 from selenium.webdriver.common.keys import Keys
 
 # A 1×1 PNG.
@@ -163,4 +163,21 @@ def test_profile_details_avatar_password_and_sessions(page, stack, user):
     wait(page, lambda d: "/login" in d.current_url)
     page.get(stack.url + "/profile")
     wait(page, lambda d: "/login" in d.current_url)
+    assert not js_errors(page)
+
+
+def test_login_page_and_its_errors_are_readable_in_light_and_dark_mode(page, stack):
+    page.get(stack.url + "/login")
+    type_into(page, "#username", "nobody-" + unique("x"))
+    type_into(page, "#password", "not the password" + Keys.ENTER)
+    wait(page, lambda d: visible_text(d, ".form-error"), message="no error for a failed login")
+    selectors = [".brand", "h1", "label", ".form-error", "button[type=submit]", ".form-footer", ".form-footer a",
+                 "#username"]
+    try:
+        for scheme in ("light", "dark"):
+            prefer_color_scheme(page, scheme)
+            assert contrast_failures(page, selectors) == [], scheme
+            screenshot(page, f"accounts-login-error-{scheme}")
+    finally:
+        prefer_color_scheme(page, None)
     assert not js_errors(page)
