@@ -86,6 +86,36 @@ struct RedisSubscriberTests {
         #expect(ServerProcess.waitUntil(timeout: 5) { inbox.payloads(on: "a") == ["back"] })
     }
 
+    /// Thousands of sockets coming and going, as when every tab reconnects at once: each change is
+    /// sent on its own, and Redis ends with exactly the wanted channels.
+    @Test func manySmallChangesFromManyThreadsEndInTheWantedSet() async throws {
+        let redis = try RedisServer.start()
+        defer { redis.stop() }
+        let inbox = Inbox()
+        let subscriber = inbox.makeSubscriber(port: redis.port)
+        subscriber.start()
+        defer { subscriber.stop() }
+        subscriber.subscribe(["room:0"])
+        #expect(ServerProcess.waitUntil(timeout: 5) { subscriber.isConnected })
+        await withTaskGroup(of: Void.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    for i in stride(from: worker, to: 4000, by: 4) {
+                        subscriber.subscribe(["user:\(i)", "room:\(i % 100)"])
+                        if i % 3 == 0 { subscriber.unsubscribe(["user:\(i)"]) }  // a socket that closed at once
+                        if i % 5 == 0 && i >= 4 { subscriber.unsubscribe(["user:\(i - 4)"]) }  // or a little later
+                    }
+                }
+            }
+        }
+        let kept = (0..<4000).filter { $0 % 3 != 0 && ($0 + 4) % 5 != 0 }
+        let wanted = Set(kept.map { "user:\($0)" } + (0..<100).map { "room:\($0)" })
+        #expect(ServerProcess.waitUntil(timeout: 10) { subscriber.activeChannels == wanted })
+        let client = RedisClient(host: "127.0.0.1", port: redis.port)
+        let counts = try client.pipeline([["PUBSUB", "NUMSUB", "user:2", "user:3", "user:6", "user:11", "room:99"]])
+        #expect(counts.first?.array?.compactMap(\.int) == [1, 0, 0, 0, 1])
+    }
+
     @Test func survivesARedisRestartAndReportsTheGap() throws {
         let redis = try RedisServer.start()
         defer { redis.stop() }

@@ -66,9 +66,12 @@ public final class RedisSubscriber: Sendable {
     /// Adds channels to the wanted set. Thread-safe; returns before Redis confirmed.
     public func subscribe(_ channels: [String]) {
         let changed = state.fields.withLock { f in
-            let before = f.desired.count
-            f.desired.formUnion(channels)
-            return f.desired.count != before
+            var changed = false
+            for channel in channels where f.desired.insert(channel).inserted {
+                f.changed.insert(channel)
+                changed = true
+            }
+            return changed
         }
         if changed { state.wake() }
     }
@@ -76,9 +79,12 @@ public final class RedisSubscriber: Sendable {
     /// Removes channels from the wanted set; their messages stop being delivered at once.
     public func unsubscribe(_ channels: [String]) {
         let changed = state.fields.withLock { f in
-            let before = f.desired.count
-            f.desired.subtract(channels)
-            return f.desired.count != before
+            var changed = false
+            for channel in channels where f.desired.remove(channel) != nil {
+                f.changed.insert(channel)
+                changed = true
+            }
+            return changed
         }
         if changed { state.wake() }
     }
@@ -107,6 +113,9 @@ struct SubscriberSettings: Sendable {
 final class SubscriberState: Sendable {
     struct Fields {
         var desired: Set<String> = []
+        /// Channels added to or removed from `desired` since the loop last took them: each change
+        /// costs the loop O(1), whatever the number of channels.
+        var changed: Set<String> = []
         var active: Set<String> = []
         var connected = false
         var stopping = false
@@ -130,6 +139,20 @@ final class SubscriberState: Sendable {
     func requestStop() {
         fields.withLock { $0.stopping = true }
         wake()
+    }
+
+    /// The changed channels (or, for a new link, every channel), split by whether they are wanted
+    /// now; forgets the changes.
+    func takeChanges(all: Bool) -> (wanted: [String], unwanted: [String]) {
+        fields.withLock { f in
+            defer { f.changed.removeAll() }
+            if all { return (Array(f.desired), []) }
+            var wanted: [String] = [], unwanted: [String] = []
+            for channel in f.changed {
+                if f.desired.contains(channel) { wanted.append(channel) } else { unwanted.append(channel) }
+            }
+            return (wanted, unwanted)
+        }
     }
 
     func drainWake() {

@@ -57,8 +57,7 @@ final class SubscriberLoop {
                 }
             }
             checkDeadlines()
-            // Only a wake-up changes the wanted channels (a new link reconciles when it is ready):
-            // comparing the sets after every batch of messages would cost O(channels) per batch.
+            // Only a wake-up changes the wanted channels (a new link subscribes all when it is ready).
             if wanted { reconcile() }
         }
         dropLink(reason: nil)
@@ -135,7 +134,7 @@ final class SubscriberLoop {
         awaiting = [:]
         state.fields.withLock { $0.connected = true; $0.active = [] }
         log.info(restoring ? "redis subscriber link restored" : "redis subscriber connected")
-        reconcile()
+        reconcile(newLink: true)
         finishRestoreIfDone()
     }
 
@@ -212,12 +211,13 @@ final class SubscriberLoop {
 
     // MARK: Subscriptions
 
-    /// Sends SUBSCRIBE/UNSUBSCRIBE for the difference between the wanted and the sent channels.
-    private func reconcile() {
+    /// Sends SUBSCRIBE/UNSUBSCRIBE for the channels whose wanted-ness changed since the last look:
+    /// O(changes), whatever the number of channels. A new link subscribes every wanted channel.
+    private func reconcile(newLink: Bool = false) {
         guard phase == .ready, let context = ac else { return }
-        let desired = state.fields.withLock { $0.desired }
-        let add = desired.subtracting(sent).sorted()
-        let remove = sent.subtracting(desired).sorted()
+        let (wanted, unwanted) = state.takeChanges(all: newLink)
+        let add = wanted.filter { !sent.contains($0) }.sorted()
+        let remove = unwanted.filter { sent.contains($0) }.sorted()
         if !add.isEmpty {
             send(context, "SUBSCRIBE", add)
             sent.formUnion(add)
