@@ -12,6 +12,7 @@ enum AdminCommands {
         usage: auth-svc                      run the server
                auth-svc create-user [--admin] --username U --email E [--display-name N] [--password-stdin]
                auth-svc bench-users --count N --prefix P [--password-iterations K]
+               auth-svc backup --to FILE        a consistent copy of the database, while the app runs
         """
 
     /// Runs one subcommand and returns the process exit status.
@@ -32,6 +33,8 @@ enum AdminCommands {
                 let service = try AuthService(config: config, log: log)
                 defer { service.close() }
                 return try benchUsers(&options, service: service, output: output)
+            case "backup":
+                return try backup(&options, config: config, output: output)
             case "help", "--help", "-h":
                 output(usage)
                 return 0
@@ -153,6 +156,20 @@ enum AdminCommands {
         if bytes.last == 0x0D { bytes.removeLast() }
         guard let text = String(validating: bytes, as: UTF8.self), !text.isEmpty else { throw UsageError(message: "no password given") }
         return text
+    }
+
+    /// Copies `DATA_DIR/chat.db` (every service's tables) to `--to` as one snapshot; the app may run
+    /// meanwhile. Media files are immutable and named by their hash: a plain copy of the folder is safe.
+    static func backup(_ options: inout Options, config: AuthConfig, output: (String) -> Void) throws -> Int32 {
+        let target = try options.required("--to")
+        guard access(config.databasePath, F_OK) == 0 else {
+            throw UsageError(message: "no database at \(config.databasePath): is DATA_DIR right?")
+        }
+        let db = try Database(path: config.databasePath, readers: 1)
+        defer { db.close() }
+        let bytes = try db.backup(to: target)
+        output("backed up \(config.databasePath) to \(target) (\(bytes) bytes); copy \(config.dataDir)/media as well")
+        return 0
     }
 
     /// Creates `count` users `<prefix>1…` with random passwords (hashed in parallel with the configured

@@ -1,5 +1,6 @@
 import Foundation
 import Runtime
+import SQLite
 import Testing
 
 @testable import auth_svc
@@ -71,6 +72,30 @@ import Testing
             }
             #expect(try h.db { try $0.queryOne("SELECT password_hash FROM users WHERE username = 'bench1'")!.string("password_hash") }
                 .hasPrefix("pbkdf2_sha256$10$"))
+        }
+    }
+
+    @Test func backupCopiesTheLiveDatabaseAndNeverOverwrites() throws {
+        try Harness.with { h in
+            try h.register("kept")
+            let log = Log(service: "auth-svc", sink: h.sink)
+            let target = h.config.dataDir + "/backup.db"
+            var out: [String] = []
+            #expect(AdminCommands.run("backup", ["--to", target], config: h.config, log: log, input: stdin(""),
+                                      output: { out.append($0) }) == 0)
+            #expect(out.count == 1 && out[0].contains(target) && out[0].contains("/media"))
+            let copy = try Database(path: target, readers: 1)
+            defer { copy.close() }
+            #expect(try copy.read { try $0.queryOne("SELECT username FROM users")?.string("username") } == "kept")
+
+            // A second backup to the same file is refused, and so is one without --to.
+            #expect(AdminCommands.run("backup", ["--to", target], config: h.config, log: log, input: stdin(""),
+                                      output: { _ in }) == 1)
+            #expect(AdminCommands.run("backup", [], config: h.config, log: log, input: stdin(""), output: { _ in }) == 64)
+            var elsewhere = h.config
+            elsewhere.dataDir = h.config.dataDir + "/nothing-here"
+            #expect(AdminCommands.run("backup", ["--to", target + "2"], config: elsewhere, log: log, input: stdin(""),
+                                      output: { _ in }) == 64)
         }
     }
 }

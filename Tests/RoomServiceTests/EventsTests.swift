@@ -55,7 +55,7 @@ import Testing
             let ada = try h.makeUser("ada")
             let bob = try h.makeUser("bob")
             let room = try h.createGroup(ada, "Before")
-            _ = try h.sendID(ada, room, "history")
+            try h.sendID(ada, room, "history")
             let spy = try RedisSpy(port: h.redisServer.port)
 
             _ = try h.call(ada, "POST", "/api/rooms/\(room)/members", json: ["username": "bob"])

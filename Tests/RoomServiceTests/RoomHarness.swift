@@ -97,6 +97,7 @@ final class RoomHarness: @unchecked Sendable {
         return try call(user, "POST", "/api/rooms/\(room)/messages", json: json)
     }
 
+    @discardableResult
     func sendID(_ user: Int, _ room: Int, _ text: String) throws -> Int {
         let r = try send(user, room, text)
         guard r.status == 201, let id = r.object["id"] as? Int else { throw HarnessError("send failed: \(r.status) \(r.text)") }

@@ -141,7 +141,7 @@ public final class Database: @unchecked Sendable {
         return closed
     }
 
-    private func takeReader() throws -> Connection {
+    func takeReader() throws -> Connection {
         readersLock.lock()
         defer { readersLock.unlock() }
         while !closed && idleReaders.isEmpty { readersLock.wait() }
@@ -149,7 +149,7 @@ public final class Database: @unchecked Sendable {
         return idleReaders.removeLast()
     }
 
-    private func returnReader(_ reader: Connection) {
+    func returnReader(_ reader: Connection) {
         readersLock.lock()
         idleReaders.append(reader)
         readersLock.broadcast()
