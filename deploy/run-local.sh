@@ -8,8 +8,8 @@
 #   DATA_DIR [./var]                     database, media, mail, redis and nginx files
 #   PUBLIC_URL [http://127.0.0.1:$PORT]  the origin browsers use (must match for POST/WS)
 #   BIN_DIR [.build/release]             where auth-svc, room-svc, relay-svc, mail-svc are
-#   AUTH_PORT [8081] ROOM_PORT [8082] RELAY_PORT [8083] MAIL_PORT [8084]   loopback service ports
-#   SOCKET_DIR [$DATA_DIR/run]           nginx reaches auth, room and relay through Unix sockets here
+#   SOCKET_DIR [$DATA_DIR/run]           the services listen on Unix sockets here, and only here:
+#                                        nginx (and relay-svc, for room-svc) reach them there
 #   REDIS_PORT [6379]                    port of the redis-server started here (with a new password
 #                                        each start, in $DATA_DIR/redis/redis.conf)
 #   REDIS_URL                            use this Redis instead of starting one
@@ -24,10 +24,6 @@ PORT=${PORT:-8080}
 HOST=${HOST:-127.0.0.1}
 DATA_DIR=$(realpath -m "${DATA_DIR:-./var}")
 BIN_DIR=$(realpath -m "${BIN_DIR:-.build/release}")
-AUTH_PORT=${AUTH_PORT:-8081}
-ROOM_PORT=${ROOM_PORT:-8082}
-RELAY_PORT=${RELAY_PORT:-8083}
-MAIL_PORT=${MAIL_PORT:-8084}
 REDIS_PORT=${REDIS_PORT:-6379}
 SOCKET_DIR=$(realpath -m "${SOCKET_DIR:-$DATA_DIR/run}")
 export PUBLIC_URL=${PUBLIC_URL:-http://127.0.0.1:$PORT}
@@ -84,16 +80,21 @@ need envsubst gettext-base
 for svc in auth room relay mail; do
     [ -x "$BIN_DIR/$svc-svc" ] || fail "$BIN_DIR/$svc-svc not found: run 'make build' first"
 done
-for p in "$PORT" "$AUTH_PORT" "$ROOM_PORT" "$RELAY_PORT" "$MAIL_PORT"; do
-    port_free "$p" || fail "port $p is in use; set PORT / AUTH_PORT / ROOM_PORT / RELAY_PORT / MAIL_PORT"
-done
+port_free "$PORT" || fail "port $PORT is in use; set PORT"
 
 # The nginx workers (an unprivileged user) read media files: keep the folders traversable.
 mkdir -p "$DATA_DIR/media" "$DATA_DIR/mail" "$DATA_DIR/redis" || fail "cannot create $DATA_DIR"
 chmod 755 "$DATA_DIR" "$DATA_DIR/media"
-# The services also listen on Unix sockets, which nginx uses: cheaper per request and per WebSocket
-# frame than loopback TCP. The sockets are as open as the loopback ports (any local user).
-[ -d "$SOCKET_DIR" ] || { mkdir -p "$SOCKET_DIR" && chmod 755 "$SOCKET_DIR"; } || fail "cannot create $SOCKET_DIR"
+# The services listen on Unix sockets only (cheaper per request and per WebSocket frame than
+# loopback TCP, and no ports to collide). The services trust the identity headers nginx sets, so
+# only nginx's workers may reach them: the folder is ours and their group's, nobody else's.
+mkdir -p "$SOCKET_DIR" || fail "cannot create $SOCKET_DIR"
+if [ "$(id -u)" = 0 ]; then
+    read -r worker_user worker_group <<<"${NGINX_USER:-nobody nogroup}"
+    chgrp "${worker_group:-$(id -gn "$worker_user")}" "$SOCKET_DIR" && chmod 750 "$SOCKET_DIR" || fail "cannot protect $SOCKET_DIR"
+else
+    chmod 700 "$SOCKET_DIR" || fail "cannot protect $SOCKET_DIR"  # nginx's workers run as us
+fi
 ((${#SOCKET_DIR} <= 90)) || fail "SOCKET_DIR $SOCKET_DIR is too long for Unix socket paths; set a shorter one"
 
 if [ -z "${REDIS_URL:-}" ]; then
@@ -114,17 +115,16 @@ if [ -z "${REDIS_URL:-}" ]; then
     done
 fi
 
-export ROOM_SVC_URL=${ROOM_SVC_URL:-http://127.0.0.1:$ROOM_PORT}
-LISTEN=127.0.0.1:$AUTH_PORT  LISTEN_UNIX=$SOCKET_DIR/auth.sock  start auth-svc  "$BIN_DIR/auth-svc"
-LISTEN=127.0.0.1:$ROOM_PORT  LISTEN_UNIX=$SOCKET_DIR/room.sock  start room-svc  "$BIN_DIR/room-svc"
-LISTEN=127.0.0.1:$RELAY_PORT LISTEN_UNIX=$SOCKET_DIR/relay.sock start relay-svc "$BIN_DIR/relay-svc"
-LISTEN=127.0.0.1:$MAIL_PORT  start mail-svc  "$BIN_DIR/mail-svc"
+export LISTEN=off ROOM_SVC_URL=unix:$SOCKET_DIR/room.sock
+for svc in auth room relay mail; do
+    LISTEN_UNIX=$SOCKET_DIR/$svc.sock start $svc-svc "$BIN_DIR/$svc-svc"
+done
 
 prefix=$DATA_DIR/nginx
 conf=$prefix/nginx.conf
 NGINX_LISTEN=$HOST:$PORT NGINX_PREFIX=$prefix WEB_ROOT=$root/web MEDIA_ROOT=$DATA_DIR/media \
 AUTH_ADDR=unix:$SOCKET_DIR/auth.sock ROOM_ADDR=unix:$SOCKET_DIR/room.sock RELAY_ADDRS=unix:$SOCKET_DIR/relay.sock \
-MAIL_ADDR=127.0.0.1:$MAIL_PORT NGINX_WORKERS=${NGINX_WORKERS:-auto} \
+MAIL_ADDR=unix:$SOCKET_DIR/mail.sock NGINX_WORKERS=${NGINX_WORKERS:-auto} \
     "$root/deploy/render-nginx.sh" "$root/deploy/nginx.conf.template" "$conf" || fail "cannot render $conf"
 nginx -q -t -p "$prefix" -c "$conf" -e "$prefix/logs/error.log" || fail "nginx rejected $conf"
 start nginx nginx -p "$prefix" -c "$conf" -e "$prefix/logs/error.log"

@@ -19,6 +19,7 @@ import requests
 import yaml
 
 from stack import ROOT, SERVICES, Stack, free_port, free_ports, http_status, start_process, start_redis
+from webpages import process_tree
 
 CSP_DIRECTIVES = {
     "default-src": "'self'", "script-src": "'self'", "style-src": "'self'", "img-src": "'self' data: blob:",
@@ -316,7 +317,7 @@ def command_lines() -> list[str]:
 
 
 def test_run_local_starts_everything_and_stops_on_sigterm(tmp_path):
-    names = ("PORT", "AUTH_PORT", "ROOM_PORT", "RELAY_PORT", "MAIL_PORT", "REDIS_PORT")
+    names = ("PORT", "REDIS_PORT")
     ports = dict(zip(names, free_ports(len(names))))
     # nginx's workers (nobody) reach the services' Unix sockets: pytest's tmp_path is private to root.
     sockets = Path(tempfile.mkdtemp(prefix="chat-run-"))
@@ -338,6 +339,16 @@ def test_run_local_starts_everything_and_stops_on_sigterm(tmp_path):
         for name in ("nginx",) + SERVICES:
             assert http_status(f"{base}/_health/{name}") == 200, name
         assert (tmp_path / "var" / "redis" / "appendonlydir").is_dir() or list((tmp_path / "var" / "redis").glob("*.aof*"))
+        # The services listen on Unix sockets only, which only nginx's workers (and root) may reach:
+        # they trust the identity headers nginx sets.
+        ours = [f"pid={pid}," for pid in process_tree(proc.pid)]
+        listening = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True, check=True).stdout.splitlines()
+        tcp = [line for line in listening if any(pid in line for pid in ours)]
+        assert tcp and not [line for line in tcp if "-svc" in line], tcp  # nginx and Redis only
+        assert sockets.stat().st_mode & 0o777 == 0o750 and sockets.group() == "nogroup"
+        stranger = subprocess.run(["/usr/bin/python3", "-c", "import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])",
+                                   str(sockets / "room.sock")], user="daemon", capture_output=True, text=True)
+        assert stranger.returncode != 0 and "PermissionError" in stranger.stderr, stranger.stderr
         # Its Redis asks for a password, which only the owner can read and which no log or command line shows.
         with socket.create_connection(("127.0.0.1", ports["REDIS_PORT"]), timeout=5) as s:
             s.sendall(b"GET anything\r\n")
@@ -354,6 +365,7 @@ def test_run_local_starts_everything_and_stops_on_sigterm(tmp_path):
         assert "level=error" not in log.read_text(errors="replace"), log.read_text()
         for key, port in ports.items():
             assert http_status(f"http://127.0.0.1:{port}/healthz", timeout=0.5) is None, f"{key} {port} still answers"
+        assert not list(sockets.glob("*.sock")), "the services leave no socket behind"
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -4,8 +4,9 @@ import Runtime
 
 /// auth-svc's settings, read from environment variables (see README and TEAM conventions).
 struct AuthConfig: Sendable {
-    var listen: HostPort
-    /// `LISTEN_UNIX`: a Unix socket to listen on as well, for nginx (see `ServerConfig.unixSocket`).
+    /// `LISTEN` (`off`: the Unix socket only).
+    var listen: HostPort?
+    /// `LISTEN_UNIX`: a Unix socket to listen on as well (or only), for nginx (see `ServerConfig.unixSocket`).
     var listenUnix: String?
     var dataDir: String
     var redis: RedisURL
@@ -41,8 +42,7 @@ struct AuthConfig: Sendable {
 
     init(environment: [String: String]) throws {
         var env = Environment(environment)
-        listen = env.hostPort("LISTEN", default: "127.0.0.1:8081")
-        listenUnix = env.socketPath("LISTEN_UNIX")
+        (listen, listenUnix) = env.listeners(default: "127.0.0.1:8081")
         dataDir = env.string("DATA_DIR", default: "./var")
         redis = env.redisURL()
         publicURL = env.baseURL("PUBLIC_URL", default: "http://127.0.0.1:8080")

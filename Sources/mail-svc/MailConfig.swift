@@ -6,7 +6,10 @@ import Runtime
 
 /// mail-svc settings, from the environment.
 struct MailConfig: Sendable {
-    var listen: HostPort
+    /// `LISTEN` (`off`: the Unix socket only).
+    var listen: HostPort?
+    /// `LISTEN_UNIX`: a Unix socket for `/healthz` as well (or only), for nginx.
+    var listenUnix: String?
     var dataDir: String
     var redis: RedisURL
     var publicURL: String
@@ -28,7 +31,7 @@ struct MailConfig: Sendable {
 
     init(environment: [String: String]) throws {
         var env = Environment(environment)
-        listen = env.hostPort("LISTEN", default: "127.0.0.1:8084")
+        (listen, listenUnix) = env.listeners(default: "127.0.0.1:8084")
         dataDir = env.string("DATA_DIR", default: "./var")
         redis = env.redisURL()
         publicURL = env.baseURL("PUBLIC_URL", default: "http://127.0.0.1:8080")

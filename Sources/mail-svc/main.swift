@@ -7,6 +7,6 @@ let config = loadConfig(service: "mail-svc") { try MailConfig(environment: $0) }
 let log = Log(service: "mail-svc", level: config.logLevel)
 let service = MailService(config: config, log: log)
 service.start()
-serve(service.routes, config: ServerConfig(listen: config.listen, loops: 1, workers: 2), log: log) {
+serve(service.routes, config: ServerConfig(listen: config.listen, unixSocket: config.listenUnix, loops: 1, workers: 2), log: log) {
     service.stop()
 }

@@ -1,16 +1,19 @@
 import FoundationEssentials
 import Glibc
+import HTTP
 import Redis
 import Runtime
 
 /// relay-svc settings, from the environment.
 struct RelayConfig: Sendable {
-    var listen: HostPort
-    /// `LISTEN_UNIX`: a Unix socket to listen on as well, for nginx (see `ServerConfig.unixSocket`).
+    /// `LISTEN` (`off`: the Unix socket only).
+    var listen: HostPort?
+    /// `LISTEN_UNIX`: a Unix socket to listen on as well (or only), for nginx (see `ServerConfig.unixSocket`).
     var listenUnix: String?
     var redis: RedisURL
-    /// Where room-svc answers `GET /internal/users/{id}/rooms`.
-    var roomService: HostPort
+    /// Where room-svc answers `GET /internal/users/{id}/rooms`: `ROOM_SVC_URL`, `http://host:port`
+    /// or `unix:/path/to/room.sock`.
+    var roomService: HTTPClient.Target
     /// The browser origin every upgrade must carry (from PUBLIC_URL).
     var publicOrigin: String
     /// This process's name in the presence keys; unique per running instance.
@@ -32,12 +35,9 @@ struct RelayConfig: Sendable {
 
     init(environment: [String: String]) throws {
         var env = Environment(environment)
-        listen = env.hostPort("LISTEN", default: "127.0.0.1:8083")
-        listenUnix = env.socketPath("LISTEN_UNIX")
+        (listen, listenUnix) = env.listeners(default: "127.0.0.1:8083")
         redis = env.redisURL()
-        let roomURL = env.baseURL("ROOM_SVC_URL", default: "http://127.0.0.1:8082")
-        roomService = RelayConfig.hostPort(of: roomURL) ?? HostPort(host: "127.0.0.1", port: 8082)
-        if roomURL.hasPrefix("https:") { env.problem("ROOM_SVC_URL must be plain http:// (an internal address)") }
+        roomService = RelayConfig.roomService(&env)
         publicOrigin = RelayConfig.origin(of: env.baseURL("PUBLIC_URL", default: "http://127.0.0.1:8080"))
         instance = env.string("RELAY_INSTANCE", default: "\(ProcessInfo.processInfo.hostName)-\(getpid())")
         if instance.contains(where: { $0 == ":" || $0 == " " }) { env.problem("RELAY_INSTANCE may not contain ':' or spaces") }
@@ -49,6 +49,19 @@ struct RelayConfig: Sendable {
         typingInterval = env.double("TYPING_INTERVAL", default: 1, range: 0...60)
         batchWindow = env.double("BATCH_MS", default: 20, range: 0...100) / 1000
         try env.validate()
+    }
+
+    private static func roomService(_ env: inout Environment) -> HTTPClient.Target {
+        if let raw = env.optionalString("ROOM_SVC_URL"), raw.hasPrefix("unix:") {
+            let path = String(raw.dropFirst("unix:".count))
+            if !Environment.isSocketPath(path) {
+                env.problem("ROOM_SVC_URL must be http://host:port or unix:/absolute/path (at most \(Environment.maxSocketPath) bytes), got \"\(raw)\"")
+            }
+            return .unix(path)
+        }
+        let roomURL = env.baseURL("ROOM_SVC_URL", default: "http://127.0.0.1:8082")
+        if roomURL.hasPrefix("https:") { env.problem("ROOM_SVC_URL must be plain http:// (an internal address)") }
+        return .tcp(RelayConfig.hostPort(of: roomURL) ?? HostPort(host: "127.0.0.1", port: 8082))
     }
 
     /// `http://host:port` → host and port (80 when absent).

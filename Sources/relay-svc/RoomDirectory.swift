@@ -40,8 +40,8 @@ struct RoomDirectory: Sendable {
 
     let client: HTTPClient
 
-    init(_ address: HostPort) {
-        client = HTTPClient(host: address.host, port: address.port, timeout: 5, maxIdle: 16)
+    init(_ address: HTTPClient.Target) {
+        client = HTTPClient(address, timeout: 5, maxIdle: 16)
     }
 
     func lookup(user id: Int, requestID: String? = nil) throws(Failure) -> Entry {

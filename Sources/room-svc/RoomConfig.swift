@@ -3,8 +3,9 @@ import Runtime
 
 /// room-svc settings, read from the environment (TEAM conventions: LISTEN, DATA_DIR, REDIS_URL, LOG_LEVEL).
 struct RoomConfig: Sendable {
-    var listen: HostPort
-    /// `LISTEN_UNIX`: a Unix socket to listen on as well, for nginx (see `ServerConfig.unixSocket`).
+    /// `LISTEN` (`off`: the Unix socket only).
+    var listen: HostPort?
+    /// `LISTEN_UNIX`: a Unix socket to listen on as well (or only), for nginx (see `ServerConfig.unixSocket`).
     var listenUnix: String?
     var dataDir: String
     var redis: RedisURL
@@ -19,8 +20,7 @@ struct RoomConfig: Sendable {
 
     init(environment: [String: String]) throws {
         var env = Environment(environment)
-        listen = env.hostPort("LISTEN", default: "127.0.0.1:8082")
-        listenUnix = env.socketPath("LISTEN_UNIX")
+        (listen, listenUnix) = env.listeners(default: "127.0.0.1:8082")
         dataDir = env.string("DATA_DIR", default: "./var")
         redis = env.redisURL()
         logLevel = env.logLevel()

@@ -98,7 +98,7 @@ import Testing
 @Suite struct AuthConfigTests {
     @Test func defaults() throws {
         let config = try AuthConfig(environment: ["COMMON_PASSWORDS_FILE": Fixtures.commonPasswordsFile])
-        #expect(config.listen.description == "127.0.0.1:8081")
+        #expect(config.listen?.description == "127.0.0.1:8081")
         #expect(config.passwordIterations == 600_000)
         #expect(config.redis.port == 6379)
         #expect(config.secureCookies == false)

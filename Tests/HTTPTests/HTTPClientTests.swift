@@ -27,6 +27,20 @@ struct HTTPClientTests {
         #expect(try client.request("GET", "/nope").status == 404)
     }
 
+    /// A service behind nginx may listen on its Unix socket only; the client reaches it there too.
+    @Test func talksToAServerThatListensOnAUnixSocketOnly() throws {
+        let dir = TempDir()
+        let path = dir.file("only.sock")
+        let s = try TestServer(testRouter(), tcp: false, unixSocket: path, loops: 2)
+        defer { s.stop() }
+        #expect(s.port == 0)
+        let client = HTTPClient(.unix(path))
+        for _ in 0..<4 { #expect(try client.request("GET", "/hello").text == "hello") }
+        let echoed = try client.request("POST", "/echo", body: Array("{}".utf8))
+        #expect(echoed.status == 200)
+        #expect(throws: SystemError.self) { try HTTPClient(.unix(dir.file("none.sock"))).request("GET", "/hello") }
+    }
+
     @Test func recoversWhenTheServerClosedAnIdleConnection() throws {
         let s = try TestServer(testRouter(), limits: ServerLimits(idleTimeout: 0.2))
         defer { s.stop() }

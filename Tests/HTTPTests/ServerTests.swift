@@ -33,6 +33,20 @@ struct ServerTests {
         #expect(try TestHTTP.get(s.port, "/hello").text == "hello")
         s.stop()
         #expect(throws: SystemError.self) { try Socket.connect(unixPath: path, timeout: 1).close() }
+        #expect(!FileManager.default.fileExists(atPath: path), "the socket file goes with the server")
+    }
+
+    @Test func leavesASocketFileThatANewerServerPutInPlace() throws {
+        let dir = TempDir()
+        let path = dir.file("http.sock")
+        let old = try TestServer(testRouter(), tcp: false, unixSocket: path, loops: 1)
+        unlink(path)  // as if a newer server had replaced it
+        let newer = try TestServer(testRouter(), tcp: false, unixSocket: path, loops: 1)
+        defer { newer.stop() }
+        old.stop()
+        let c = try TestConnection(unixPath: path)
+        try c.send(try TestHTTP.encode("GET", "/hello"))
+        #expect(try c.readResponse().status == 200)
     }
 
     @Test func keepsASaneClientRequestIDAndReplacesAnInsaneOne() throws {

@@ -10,10 +10,10 @@ final class TestServer: Sendable {
     let sink: LogSink
     var port: UInt16 { server.port }
 
-    init(_ router: Router, unixSocket: String? = nil, loops: Int = 2, workers: Int = 4, maxQueued: Int = 64,
+    init(_ router: Router, tcp: Bool = true, unixSocket: String? = nil, loops: Int = 2, workers: Int = 4, maxQueued: Int = 64,
          limits: ServerLimits = ServerLimits(), grace: Double = 5) throws {
         sink = LogSink.memory()
-        let config = ServerConfig(listen: HostPort(host: "127.0.0.1", port: 0), unixSocket: unixSocket, loops: loops,
+        let config = ServerConfig(listen: tcp ? HostPort(host: "127.0.0.1", port: 0) : nil, unixSocket: unixSocket, loops: loops,
                                   workers: workers, maxQueued: maxQueued, limits: limits, shutdownGrace: grace)
         server = try Server(router: router, config: config, log: Log(service: "test", level: .debug, sink: sink))
         try server.start()

@@ -1,4 +1,5 @@
 import IO
+import Runtime
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -8,21 +9,45 @@ import Glibc
 /// idle connections for reuse (keep-alive) and applies `timeout` to connecting, sending and
 /// each wait for response bytes. Never call it on an event-loop thread.
 ///
-///     let rooms = HTTPClient(host: "127.0.0.1", port: 8082)
+///     let rooms = HTTPClient(.tcp(HostPort(host: "127.0.0.1", port: 8082)))
 ///     let r = try rooms.request("GET", "/internal/users/7/rooms")
 public final class HTTPClient: Sendable {
-    public let host: String
-    public let port: UInt16
+    /// Where the server listens.
+    public enum Target: Sendable, Equatable, CustomStringConvertible {
+        case tcp(HostPort)
+        /// A Unix socket path.
+        case unix(String)
+
+        public var description: String {
+            switch self {
+            case .tcp(let address): "http://\(address)"
+            case .unix(let path): "unix:\(path)"
+            }
+        }
+
+        /// The `Host` header: the address, or `localhost` on a Unix socket.
+        var hostHeader: String {
+            switch self {
+            case .tcp(let a): "\(a.host.contains(":") ? "[\(a.host)]" : a.host):\(a.port)"
+            case .unix: "localhost"
+            }
+        }
+    }
+
+    public let target: Target
     public let timeout: Double
     private let idle = Locked<[ClientConnection]>([])
     /// Idle connections kept for reuse.
     public let maxIdle: Int
 
-    public init(host: String, port: UInt16, timeout: Double = 5, maxIdle: Int = 8) {
-        self.host = host
-        self.port = port
+    public init(_ target: Target, timeout: Double = 5, maxIdle: Int = 8) {
+        self.target = target
         self.timeout = timeout
         self.maxIdle = maxIdle
+    }
+
+    public convenience init(host: String, port: UInt16, timeout: Double = 5, maxIdle: Int = 8) {
+        self.init(.tcp(HostPort(host: host, port: port)), timeout: timeout, maxIdle: maxIdle)
     }
 
     deinit {
@@ -39,7 +64,7 @@ public final class HTTPClient: Sendable {
         while true {
             attempt += 1
             let reused = attempt == 1 ? idle.withLock { $0.popLast() } : nil
-            let connection = try reused ?? ClientConnection(host: host, port: port, timeout: timeout)
+            let connection = try reused ?? ClientConnection(self.target, timeout: timeout)
             var reader = connection.reader
             do {
                 try connection.send(message)
@@ -73,7 +98,7 @@ public final class HTTPClient: Sendable {
             if Headers.same(name, "Content-Length") || Headers.same(name, "Connection") { continue }
             text += "\(name): \(value)\r\n"
         }
-        if !hasHost { text += "Host: \(host.contains(":") ? "[\(host)]" : host):\(port)\r\n" }
+        if !hasHost { text += "Host: \(self.target.hostHeader)\r\n" }
         if !body.isEmpty || ["POST", "PUT", "PATCH"].contains(method) { text += "Content-Length: \(body.count)\r\n" }
         text += "\r\n"
         return Array(text.utf8) + body
@@ -88,8 +113,11 @@ final class ClientConnection: @unchecked Sendable {
     let fd: Int32
     var reader: ResponseReader
 
-    init(host: String, port: UInt16, timeout: Double) throws {
-        let socket = try Socket.connect(host: host, port: port, timeout: timeout)
+    init(_ target: HTTPClient.Target, timeout: Double) throws {
+        let socket = switch target {
+        case .tcp(let address): try Socket.connect(host: address.host, port: address.port, timeout: timeout)
+        case .unix(let path): try Socket.connect(unixPath: path, timeout: timeout)
+        }
         fd = socket.rawValue
         reader = ResponseReader(fd: fd)
         self.socket = consume socket

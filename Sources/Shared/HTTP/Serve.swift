@@ -14,10 +14,12 @@ public func serve(_ router: Router, config: ServerConfig, log: Log, onShutdown: 
         server = try Server(router: router, config: config, log: log)
         try server.start()
     } catch {
-        log.error("server failed to start", ["listen": config.listen.description, "error": "\(error)"])
+        log.error("server failed to start", ["listen": config.listeners, "error": "\(error)"])
         exit(1)
     }
-    log.info("listening", ["listen": "\(config.listen.host):\(server.port)", "loops": String(config.loops),
+    var bound = config
+    bound.listen?.port = server.port
+    log.info("listening", ["listen": bound.listeners, "loops": String(config.loops),
                            "workers": String(config.workers), "max_open_files": String(files)])
     Signals.onTermination { name in
         log.info("stopping", ["signal": name])

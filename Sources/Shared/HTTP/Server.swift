@@ -1,6 +1,9 @@
 import IO
 import Runtime
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An HTTP/1.1 server: one epoll loop per core, each with its own `SO_REUSEPORT` listener (plus
 /// one Unix socket listener, when `ServerConfig.unixSocket` is set, whose connections go to the
@@ -24,6 +27,8 @@ public final class Server: Sendable {
         var serverLoops: [LoopBound<ServerLoop>] = []
         var started = false
         var port: UInt16 = 0
+        /// The Unix socket file this server created (device and inode), removed again in `wait()`.
+        var socketFile: (dev: UInt, ino: UInt)?
     }
 
     private let state = Locked(State())
@@ -42,13 +47,15 @@ public final class Server: Sendable {
         try state.withLock { (s: inout State) throws in
             precondition(!s.started, "Server.start() called twice")
             s.started = true
-            var port = config.listen.port
+            var port = config.listen?.port ?? 0
             for i in 0..<config.loops {
-                let listener = try Socket.listen(host: config.listen.host, port: port, reusePort: true)
-                if i == 0 { port = try Socket.localPort(listener.rawValue) }
                 let loop = try EventLoop(name: "http-\(i)")
                 let serverLoop = ServerLoop(loop: loop, server: self)
-                try serverLoop.listen(on: listener)
+                if let address = config.listen {
+                    let listener = try Socket.listen(host: address.host, port: port, reusePort: true)
+                    if i == 0 { port = try Socket.localPort(listener.rawValue) }
+                    try serverLoop.listen(on: listener)
+                }
                 s.serverLoops.append(LoopBound(serverLoop, on: loop))
                 s.loops.append(loop)
             }
@@ -57,12 +64,13 @@ public final class Server: Sendable {
             // connections out to every loop in turn.
             if let path = config.unixSocket {
                 try s.serverLoops[0].value.listen(on: try Socket.listen(unixPath: path), spread: true)
+                s.socketFile = Server.identity(of: path)
             }
             for loop in s.loops { loop.start() }
         }
     }
 
-    /// The bound port (after `start()`).
+    /// The bound TCP port (after `start()`); 0 without a TCP listener.
     public var port: UInt16 { state.withLock { $0.port } }
 
     /// The event loops, for services that keep per-loop state (relay fan-out).
@@ -95,7 +103,22 @@ public final class Server: Sendable {
         for loop in state.withLock({ $0.loops }) { loop.join() }
         pool.shutdown()
         // The loops have ended: drop them here, which also breaks the loop ↔ server reference cycle.
-        state.withLock { $0.serverLoops = [] }
+        let socketFile = state.withLock { s in
+            s.serverLoops = []
+            return s.socketFile
+        }
+        // Remove our socket file, unless a newer process has already put its own in its place.
+        if let path = config.unixSocket, let ours = socketFile, let now = Server.identity(of: path),
+           now == ours
+        {
+            unlink(path)
+        }
+    }
+
+    private static func identity(of path: String) -> (dev: UInt, ino: UInt)? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return (UInt(info.st_dev), UInt(info.st_ino))
     }
 
     /// Runs a handler: an `HTTPError` becomes its response; any other error a logged 500.

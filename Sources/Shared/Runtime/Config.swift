@@ -104,10 +104,21 @@ public struct Environment {
         return hp
     }
 
+    /// Where a service listens: `LISTEN` (`host:port`, or `off` for no TCP listener) and
+    /// `LISTEN_UNIX` (a Unix socket path, optional). With `LISTEN=off`, `LISTEN_UNIX` is required.
+    public mutating func listeners(default fallback: String) -> (tcp: HostPort?, unix: String?) {
+        let unix = socketPath("LISTEN_UNIX")
+        guard string("LISTEN", default: fallback) != "off" else {
+            if unix == nil && !has("LISTEN_UNIX") { problem("LISTEN=off needs LISTEN_UNIX: the service must listen somewhere") }
+            return (nil, unix)
+        }
+        return (hostPort("LISTEN", default: fallback), unix)
+    }
+
     /// An optional Unix socket path, e.g. `LISTEN_UNIX`: absolute, and short enough for `sun_path`.
     public mutating func socketPath(_ key: String) -> String? {
         guard let raw = optionalString(key) else { return nil }
-        guard raw.hasPrefix("/"), raw.utf8.count <= Self.maxSocketPath else {
+        guard Self.isSocketPath(raw) else {
             problems.append("\(key) must be an absolute path of at most \(Self.maxSocketPath) bytes, got \"\(raw)\"")
             return nil
         }
@@ -116,6 +127,11 @@ public struct Environment {
 
     /// The longest Unix socket path Linux accepts (`sun_path` is 108 bytes with its terminating NUL).
     public static let maxSocketPath = 107
+
+    /// An absolute path short enough for `sun_path`.
+    public static func isSocketPath(_ path: some StringProtocol) -> Bool {
+        path.hasPrefix("/") && path.utf8.count <= maxSocketPath
+    }
 
     public mutating func choice(_ key: String, default fallback: String, allowed: [String]) -> String {
         let raw = string(key, default: fallback)
