@@ -82,19 +82,25 @@ for svc in auth room relay mail; do
 done
 port_free "$PORT" || fail "port $PORT is in use; set PORT"
 
-# The nginx workers (an unprivileged user) read media files: keep the folders traversable.
+# Only we and nginx's workers may enter DATA_DIR and SOCKET_DIR: the workers read the media and
+# reach the services' sockets; nobody else may read the database or the mail (reset links), or
+# reach a service, which trusts the identity headers nginx sets, and pose as someone.
+protect() {
+    mkdir -p "$1" || fail "cannot create $1"
+    if [ "$(id -u)" = 0 ]; then
+        read -r worker_user worker_group <<<"${NGINX_USER:-nobody nogroup}"
+        chgrp "${worker_group:-$(id -gn "$worker_user")}" "$1" && chmod 750 "$1" || fail "cannot protect $1"
+    else
+        chmod 700 "$1" || fail "cannot protect $1"  # nginx's workers run as us
+    fi
+}
+protect "$DATA_DIR"
 mkdir -p "$DATA_DIR/media" "$DATA_DIR/mail" "$DATA_DIR/redis" || fail "cannot create $DATA_DIR"
-chmod 755 "$DATA_DIR" "$DATA_DIR/media"
-# The services listen on Unix sockets only (cheaper per request and per WebSocket frame than
-# loopback TCP, and no ports to collide). The services trust the identity headers nginx sets, so
-# only nginx's workers may reach them: the folder is ours and their group's, nobody else's.
-mkdir -p "$SOCKET_DIR" || fail "cannot create $SOCKET_DIR"
-if [ "$(id -u)" = 0 ]; then
-    read -r worker_user worker_group <<<"${NGINX_USER:-nobody nogroup}"
-    chgrp "${worker_group:-$(id -gn "$worker_user")}" "$SOCKET_DIR" && chmod 750 "$SOCKET_DIR" || fail "cannot protect $SOCKET_DIR"
-else
-    chmod 700 "$SOCKET_DIR" || fail "cannot protect $SOCKET_DIR"  # nginx's workers run as us
-fi
+chmod 755 "$DATA_DIR/media"
+chmod 700 "$DATA_DIR/mail" "$DATA_DIR/redis"
+# The services listen on Unix sockets only: cheaper per request and per WebSocket frame than
+# loopback TCP, and no ports to collide.
+protect "$SOCKET_DIR"
 ((${#SOCKET_DIR} <= 90)) || fail "SOCKET_DIR $SOCKET_DIR is too long for Unix socket paths; set a shorter one"
 
 if [ -z "${REDIS_URL:-}" ]; then

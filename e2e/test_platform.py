@@ -13,11 +13,13 @@ import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
 import yaml
 
+from person import register
 from stack import ROOT, SERVICES, Stack, free_port, free_ports, http_status, start_process, start_redis
 from webpages import process_tree
 
@@ -235,27 +237,17 @@ def test_two_relays_behind_nginx_both_deliver(smtp):
     """With two relay instances (round robin in one nginx worker), sockets on both get a message."""
     from websockets.sync.client import connect
 
-    from conftest import API, unique
-
     with Stack(relays=2, nginx_workers=1, smtp_url=smtp.url) as stack2:
-        users = []
-        for _ in range(2):
-            name = unique("relay")
-            session = API(stack2.url)
-            r = session.post("/api/auth/register", json={"username": name, "email": f"{name}@example.test",
-                                                         "password": "Green-Lamp-Quietly-Hums-9"})
-            assert r.status_code == 201, r.text
-            users.append((session, name))
-        (a, _), (b, b_name) = users
-        room = a.post("/api/rooms", json={"kind": "group", "name": "relays", "members": [b_name]})
+        ada, bob = register(stack2, "relay"), register(stack2, "relay")
+        a = ada.api
+        room = a.post("/api/rooms", json={"kind": "group", "name": "relays", "members": [bob.username]})
         assert room.status_code == 201, room.text
         room_id = room.json()["id"]
         ws_url = stack2.url.replace("http://", "ws://") + "/ws"
         with ExitStack() as open_sockets:
             sockets = []
-            for session in (a, b, a, b):
-                cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-                ws = open_sockets.enter_context(connect(ws_url, origin=stack2.url, additional_headers={"Cookie": cookie},
+            for person in (ada, bob, ada, bob):
+                ws = open_sockets.enter_context(connect(ws_url, origin=stack2.url, additional_headers={"Cookie": person.cookie},
                                                         open_timeout=10))
                 sockets.append(ws)
                 assert json.loads(ws.recv(timeout=10))["type"] == "hello"
@@ -319,10 +311,11 @@ def command_lines() -> list[str]:
 def test_run_local_starts_everything_and_stops_on_sigterm(tmp_path):
     names = ("PORT", "REDIS_PORT")
     ports = dict(zip(names, free_ports(len(names))))
-    # nginx's workers (nobody) reach the services' Unix sockets: pytest's tmp_path is private to root.
-    sockets = Path(tempfile.mkdtemp(prefix="chat-run-"))
-    sockets.chmod(0o755)
-    env = dict(os.environ, DATA_DIR=str(tmp_path / "var"), BIN_DIR=str(Stack().binaries), PASSWORD_ITERATIONS="1000",
+    # nginx's workers (nobody) reach the media and the sockets: pytest's tmp_path is private to root.
+    top = Path(tempfile.mkdtemp(prefix="chat-run-"))
+    top.chmod(0o755)
+    data, sockets = top / "var", top / "sockets"
+    env = dict(os.environ, DATA_DIR=str(data), BIN_DIR=str(Stack().binaries), PASSWORD_ITERATIONS="1000",
                NGINX_WORKERS="1", SOCKET_DIR=str(sockets), **{k: str(v) for k, v in ports.items()})
     env.pop("REDIS_URL", None)
     log = tmp_path / "run-local.log"
@@ -338,22 +331,29 @@ def test_run_local_starts_everything_and_stops_on_sigterm(tmp_path):
         base = f"http://127.0.0.1:{ports['PORT']}"
         for name in ("nginx",) + SERVICES:
             assert http_status(f"{base}/_health/{name}") == 200, name
-        assert (tmp_path / "var" / "redis" / "appendonlydir").is_dir() or list((tmp_path / "var" / "redis").glob("*.aof*"))
-        # The services listen on Unix sockets only, which only nginx's workers (and root) may reach:
-        # they trust the identity headers nginx sets.
+        assert (data / "redis" / "appendonlydir").is_dir() or list((data / "redis").glob("*.aof*"))
+        # nginx's workers read the media.
+        session = register(SimpleNamespace(url=base), "local").api
+        r = session.put("/api/auth/me/avatar", data=tiny_png(), headers={"Content-Type": "image/png"})
+        assert r.status_code == 200, r.text
+        assert session.get(r.json()["avatar_url"]).content == tiny_png()
+        # Nobody else may read the data, or reach the services (which listen on Unix sockets only and
+        # trust the identity headers nginx sets).
         ours = [f"pid={pid}," for pid in process_tree(proc.pid)]
         listening = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True, check=True).stdout.splitlines()
         tcp = [line for line in listening if any(pid in line for pid in ours)]
         assert tcp and not [line for line in tcp if "-svc" in line], tcp  # nginx and Redis only
-        assert sockets.stat().st_mode & 0o777 == 0o750 and sockets.group() == "nogroup"
-        stranger = subprocess.run(["/usr/bin/python3", "-c", "import socket, sys; socket.socket(socket.AF_UNIX).connect(sys.argv[1])",
-                                   str(sockets / "room.sock")], user="daemon", capture_output=True, text=True)
-        assert stranger.returncode != 0 and "PermissionError" in stranger.stderr, stranger.stderr
+        for folder in (data, sockets):
+            assert folder.stat().st_mode & 0o777 == 0o750 and folder.group() == "nogroup", folder
+        for code in ("open(sys.argv[1] + '/chat.db').read(1)", "socket.socket(socket.AF_UNIX).connect(sys.argv[2])"):
+            stranger = subprocess.run(["/usr/bin/python3", "-c", "import socket, sys; " + code, str(data),
+                                       str(sockets / "room.sock")], user="daemon", capture_output=True, text=True)
+            assert stranger.returncode != 0 and "PermissionError" in stranger.stderr, (code, stranger.stderr)
         # Its Redis asks for a password, which only the owner can read and which no log or command line shows.
         with socket.create_connection(("127.0.0.1", ports["REDIS_PORT"]), timeout=5) as s:
             s.sendall(b"GET anything\r\n")
             assert s.recv(64).startswith(b"-NOAUTH"), "Redis answered without a password"
-        conf = tmp_path / "var" / "redis" / "redis.conf"
+        conf = data / "redis" / "redis.conf"
         assert conf.stat().st_mode & 0o077 == 0, oct(conf.stat().st_mode)
         password = conf.read_text().split()[1]
         assert len(password) >= 32
@@ -370,7 +370,7 @@ def test_run_local_starts_everything_and_stops_on_sigterm(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        shutil.rmtree(sockets, ignore_errors=True)
+        shutil.rmtree(top, ignore_errors=True)
 
 
 # ---- OpenAPI -------------------------------------------------------------------------------------------
