@@ -2,6 +2,7 @@ import Crypto
 import FoundationEssentials
 import Glibc
 import HTTP
+import Runtime
 
 /// Avatar images: the type comes from the bytes, the file name from their SHA-256.
 enum Avatar {
@@ -26,35 +27,8 @@ enum Avatar {
         let name = Hex.encode(Digest.sha256(bytes)) + "." + type.rawValue
         let path = dir + "/" + name
         if FileManager.default.fileExists(atPath: path) { return name }
-        let temp = dir + "/.upload-" + Hex.encode(SecureRandom.bytes(8))
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StoreError(operation: "open", errno: errno) }
-        var ok = false
-        defer {
-            close(fd)
-            if !ok { unlink(temp) }
-        }
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw StoreError(operation: "write", errno: errno)
-                }
-                offset += n
-            }
-        }
-        guard fsync(fd) == 0 else { throw StoreError(operation: "fsync", errno: errno) }
-        guard rename(temp, path) == 0 else { throw StoreError(operation: "rename", errno: errno) }
-        ok = true
+        try FileIO.writeDurably(bytes, to: path)
         return name
-    }
-
-    struct StoreError: Error, CustomStringConvertible {
-        var operation: String
-        var errno: Int32
-        var description: String { "avatar \(operation) failed: \(String(cString: strerror(errno)))" }
     }
 }
 

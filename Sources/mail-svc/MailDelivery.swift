@@ -24,12 +24,7 @@ struct EMLDelivery: MailDelivery {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let name = "\(UTCTime.now().milliseconds)-\(jobID).eml"
         let path = joinPath(directory, name)
-        let temporary = path + ".tmp"
-        let bytes = message.render()
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: ["NSFilePath": temporary])
-        }
-        if rename(temporary, path) != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        try FileIO.writeDurably(message.render(), to: path, mode: 0o600)
         log.info("mail written", ["path": path, "mail.id": jobID])
     }
 }

@@ -26,7 +26,7 @@ struct MediaStore: Sendable {
         let hash = Hex.encode(Digest.sha256(bytes))
         let name = hash + "." + info.fileExtension
         let path = directory + "/" + name
-        if access(path, F_OK) != 0 { try writeDurably(bytes, to: path) }
+        if access(path, F_OK) != 0 { try FileIO.writeDurably(bytes, to: path) }
         return Stored(file: name, sha256: hash, info: info, size: bytes.count)
     }
 
@@ -45,35 +45,4 @@ struct MediaStore: Sendable {
         guard parts.count == 2, parts[0].utf8.count == 64, ImageInfo.mime(forFile: name) != nil else { return false }
         return parts[0].utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
-
-    private func writeDurably(_ bytes: [UInt8], to path: String) throws {
-        let temp = directory + "/.upload-" + Hex.encode(SecureRandom.bytes(8))
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw MediaError(operation: "open", code: errno) }
-        var done = false
-        defer {
-            close(fd)
-            if !done { unlink(temp) }
-        }
-        try bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw MediaError(operation: "write", code: errno)
-                }
-                offset += n
-            }
-        }
-        guard fsync(fd) == 0 else { throw MediaError(operation: "fsync", code: errno) }
-        guard rename(temp, path) == 0 else { throw MediaError(operation: "rename", code: errno) }
-        done = true
-    }
-}
-
-struct MediaError: Error, CustomStringConvertible {
-    var operation: String
-    var code: Int32
-    var description: String { "media \(operation) failed: \(String(cString: strerror(code)))" }
 }

@@ -30,4 +30,33 @@ public enum FileIO {
             out.append(contentsOf: chunk[0..<n])
         }
     }
+
+    /// Writes `bytes` to `path` all or nothing: into a hidden temporary file beside it, fsynced, then
+    /// renamed over `path`. A crash leaves the old file or the whole new one, never a torn one.
+    public static func writeDurably(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(FileError) {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let temp = "\(directory)/.\(name).tmp-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw FileError(operation: "open", path: temp, code: errno) }
+        var done = false
+        defer {
+            close(fd)
+            if !done { unlink(temp) }
+        }
+        guard writeAll(fd, bytes) else { throw FileError(operation: "write", path: temp, code: errno) }
+        guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: temp, code: errno) }
+        guard rename(temp, path) == 0 else { throw FileError(operation: "rename", path: path, code: errno) }
+        done = true
+    }
+}
+
+/// A file operation that failed: which, on what, and why.
+public struct FileError: Error, CustomStringConvertible, Sendable {
+    public var operation: String
+    public var path: String
+    public var code: Int32
+
+    public var description: String { "\(operation) \(path) failed: \(String(cString: strerror(code)))" }
 }
