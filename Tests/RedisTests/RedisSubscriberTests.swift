@@ -24,96 +24,87 @@ final class Inbox: Sendable {
     }
 }
 
+/// A private redis-server and a started subscriber on it (with its inbox); both stop after `body`.
+func withSubscriber(_ body: (RedisServer, Inbox, RedisSubscriber) throws -> Void) throws {
+    let redis = try RedisServer.start()
+    defer { redis.stop() }
+    let inbox = Inbox()
+    let subscriber = inbox.makeSubscriber(port: redis.port)
+    subscriber.start()
+    defer { subscriber.stop() }
+    try body(redis, inbox, subscriber)
+}
+
 @Suite(.timeLimit(.minutes(1)))
 struct RedisSubscriberTests {
     @Test func receivesMessagesOnSubscribedChannels() throws {
-        let redis = try RedisServer.start()
-        defer { redis.stop() }
-        let inbox = Inbox()
-        let subscriber = inbox.makeSubscriber(port: redis.port)
-        subscriber.start()
-        defer { subscriber.stop() }
-        subscriber.subscribe(["room:1", "user:7"])
-        #expect(ServerProcess.waitUntil(timeout: 5) { subscriber.activeChannels == ["room:1", "user:7"] })
-        #expect(subscriber.isConnected)
+        try withSubscriber { redis, inbox, subscriber in
+            subscriber.subscribe(["room:1", "user:7"])
+            #expect(ServerProcess.waitUntil(timeout: 5) { subscriber.activeChannels == ["room:1", "user:7"] })
+            #expect(subscriber.isConnected)
 
-        let client = RedisClient(host: "127.0.0.1", port: redis.port)
-        let binary: [UInt8] = [0x00, 0xFF, 0x7B, 0x0A]
-        #expect(try client.publish("room:1", Array(#"{"type":"message"}"#.utf8)) == 1)
-        try client.publish("user:7", binary)
-        try client.publish("room:2", Array("not subscribed".utf8))
-        #expect(ServerProcess.waitUntil(timeout: 5) { inbox.messages.withLock { $0.count } == 2 })
-        #expect(inbox.payloads(on: "room:1") == [#"{"type":"message"}"#])
-        #expect(inbox.messages.withLock { $0.first { $0.0 == "user:7" }?.1 } == binary)
-        #expect(inbox.restored.load(ordering: .sequentiallyConsistent) == 0, "a first connect is not a restore")
+            let client = RedisClient(host: "127.0.0.1", port: redis.port)
+            let binary: [UInt8] = [0x00, 0xFF, 0x7B, 0x0A]
+            #expect(try client.publish("room:1", Array(#"{"type":"message"}"#.utf8)) == 1)
+            try client.publish("user:7", binary)
+            try client.publish("room:2", Array("not subscribed".utf8))
+            #expect(ServerProcess.waitUntil(timeout: 5) { inbox.messages.withLock { $0.count } == 2 })
+            #expect(inbox.payloads(on: "room:1") == [#"{"type":"message"}"#])
+            #expect(inbox.messages.withLock { $0.first { $0.0 == "user:7" }?.1 } == binary)
+            #expect(inbox.restored.load(ordering: .sequentiallyConsistent) == 0, "a first connect is not a restore")
+        }
     }
 
     @Test func deliversManyMessagesInOrder() throws {
-        let redis = try RedisServer.start()
-        defer { redis.stop() }
-        let inbox = Inbox()
-        let subscriber = inbox.makeSubscriber(port: redis.port)
-        subscriber.start()
-        defer { subscriber.stop() }
-        subscriber.subscribe(["bulk"])
-        #expect(ServerProcess.waitUntil(timeout: 5) { subscriber.activeChannels == ["bulk"] })
-        let client = RedisClient(host: "127.0.0.1", port: redis.port)
-        _ = try client.pipeline((0..<2000).map { ["PUBLISH", "bulk", "\($0)"] })
-        #expect(ServerProcess.waitUntil(timeout: 10) { inbox.messages.withLock { $0.count } == 2000 })
-        #expect(inbox.payloads(on: "bulk") == (0..<2000).map { "\($0)" })
+        try withSubscriber { redis, inbox, subscriber in
+            subscriber.subscribe(["bulk"])
+            #expect(ServerProcess.waitUntil(timeout: 5) { subscriber.activeChannels == ["bulk"] })
+            let client = RedisClient(host: "127.0.0.1", port: redis.port)
+            _ = try client.pipeline((0..<2000).map { ["PUBLISH", "bulk", "\($0)"] })
+            #expect(ServerProcess.waitUntil(timeout: 10) { inbox.messages.withLock { $0.count } == 2000 })
+            #expect(inbox.payloads(on: "bulk") == (0..<2000).map { "\($0)" })
+        }
     }
 
     @Test func unsubscribeStopsDelivery() throws {
-        let redis = try RedisServer.start()
-        defer { redis.stop() }
-        let inbox = Inbox()
-        let subscriber = inbox.makeSubscriber(port: redis.port)
-        subscriber.start()
-        defer { subscriber.stop() }
-        subscriber.subscribe(["a", "b"])
-        #expect(ServerProcess.waitUntil(timeout: 5) { subscriber.activeChannels == ["a", "b"] })
-        subscriber.unsubscribe(["a"])
-        let client = RedisClient(host: "127.0.0.1", port: redis.port)
-        try client.publish("a", Array("dropped at once".utf8))  // may reach Redis before the UNSUBSCRIBE
-        #expect(ServerProcess.waitUntil(timeout: 5) { subscriber.activeChannels == ["b"] })
-        #expect(try client.publish("a", Array("after".utf8)) == 0)
-        try client.publish("b", Array("still here".utf8))
-        #expect(ServerProcess.waitUntil(timeout: 5) { inbox.payloads(on: "b") == ["still here"] })
-        #expect(inbox.payloads(on: "a").isEmpty)
-        subscriber.subscribe(["a"])
-        #expect(ServerProcess.waitUntil(timeout: 5) { subscriber.activeChannels == ["a", "b"] })
-        try client.publish("a", Array("back".utf8))
-        #expect(ServerProcess.waitUntil(timeout: 5) { inbox.payloads(on: "a") == ["back"] })
+        try withSubscriber { redis, inbox, subscriber in
+            subscriber.subscribe(["a", "b"])
+            #expect(ServerProcess.waitUntil(timeout: 5) { subscriber.activeChannels == ["a", "b"] })
+            subscriber.unsubscribe(["a"])
+            let client = RedisClient(host: "127.0.0.1", port: redis.port)
+            try client.publish("a", Array("dropped at once".utf8))  // may reach Redis before the UNSUBSCRIBE
+            #expect(ServerProcess.waitUntil(timeout: 5) { subscriber.activeChannels == ["b"] })
+            #expect(try client.publish("a", Array("after".utf8)) == 0)
+            try client.publish("b", Array("still here".utf8))
+            #expect(ServerProcess.waitUntil(timeout: 5) { inbox.payloads(on: "b") == ["still here"] })
+            #expect(inbox.payloads(on: "a").isEmpty)
+            subscriber.subscribe(["a"])
+            #expect(ServerProcess.waitUntil(timeout: 5) { subscriber.activeChannels == ["a", "b"] })
+            try client.publish("a", Array("back".utf8))
+            #expect(ServerProcess.waitUntil(timeout: 5) { inbox.payloads(on: "a") == ["back"] })
+        }
     }
 
     /// Thousands of sockets coming and going, as when every tab reconnects at once: each change is
     /// sent on its own, and Redis ends with exactly the wanted channels.
-    @Test func manySmallChangesFromManyThreadsEndInTheWantedSet() async throws {
-        let redis = try RedisServer.start()
-        defer { redis.stop() }
-        let inbox = Inbox()
-        let subscriber = inbox.makeSubscriber(port: redis.port)
-        subscriber.start()
-        defer { subscriber.stop() }
-        subscriber.subscribe(["room:0"])
-        #expect(ServerProcess.waitUntil(timeout: 5) { subscriber.isConnected })
-        await withTaskGroup(of: Void.self) { group in
-            for worker in 0..<4 {
-                group.addTask {
-                    for i in stride(from: worker, to: 4000, by: 4) {
-                        subscriber.subscribe(["user:\(i)", "room:\(i % 100)"])
-                        if i % 3 == 0 { subscriber.unsubscribe(["user:\(i)"]) }  // a socket that closed at once
-                        if i % 5 == 0 && i >= 4 { subscriber.unsubscribe(["user:\(i - 4)"]) }  // or a little later
-                    }
+    @Test func manySmallChangesFromManyThreadsEndInTheWantedSet() throws {
+        try withSubscriber { redis, _, subscriber in
+            subscriber.subscribe(["room:0"])
+            #expect(ServerProcess.waitUntil(timeout: 5) { subscriber.isConnected })
+            DispatchQueue.concurrentPerform(iterations: 4) { worker in
+                for i in stride(from: worker, to: 4000, by: 4) {
+                    subscriber.subscribe(["user:\(i)", "room:\(i % 100)"])
+                    if i % 3 == 0 { subscriber.unsubscribe(["user:\(i)"]) }  // a socket that closed at once
+                    if i % 5 == 0 && i >= 4 { subscriber.unsubscribe(["user:\(i - 4)"]) }  // or a little later
                 }
             }
+            let kept = (0..<4000).filter { $0 % 3 != 0 && ($0 + 4) % 5 != 0 }
+            let wanted = Set(kept.map { "user:\($0)" } + (0..<100).map { "room:\($0)" })
+            #expect(ServerProcess.waitUntil(timeout: 10) { subscriber.activeChannels == wanted })
+            let client = RedisClient(host: "127.0.0.1", port: redis.port)
+            let counts = try client.pipeline([["PUBSUB", "NUMSUB", "user:2", "user:3", "user:6", "user:11", "room:99"]])
+            #expect(counts.first?.array?.compactMap(\.int) == [1, 0, 0, 0, 1])
         }
-        let kept = (0..<4000).filter { $0 % 3 != 0 && ($0 + 4) % 5 != 0 }
-        let wanted = Set(kept.map { "user:\($0)" } + (0..<100).map { "room:\($0)" })
-        #expect(ServerProcess.waitUntil(timeout: 10) { subscriber.activeChannels == wanted })
-        let client = RedisClient(host: "127.0.0.1", port: redis.port)
-        let counts = try client.pipeline([["PUBSUB", "NUMSUB", "user:2", "user:3", "user:6", "user:11", "room:99"]])
-        #expect(counts.first?.array?.compactMap(\.int) == [1, 0, 0, 0, 1])
     }
 
     @Test func survivesARedisRestartAndReportsTheGap() throws {
@@ -162,20 +153,16 @@ struct RedisSubscriberTests {
     }
 
     @Test func aStalledServerTimesOutTheSubscribeAndTheLinkRecovers() throws {
-        let redis = try RedisServer.start()
-        defer { redis.stop() }
-        let inbox = Inbox()
-        let subscriber = inbox.makeSubscriber(port: redis.port)
-        subscriber.start()
-        defer { subscriber.stop() }
-        #expect(ServerProcess.waitUntil(timeout: 5) { subscriber.isConnected })
-        redis.pause()
-        subscriber.subscribe(["slow"])
-        // commandTimeout is 1 s: the unanswered SUBSCRIBE drops the link.
-        #expect(ServerProcess.waitUntil(timeout: 5) { !subscriber.isConnected })
-        redis.resume()
-        #expect(ServerProcess.waitUntil(timeout: 10) { subscriber.activeChannels == ["slow"] })
-        #expect(inbox.restored.load(ordering: .sequentiallyConsistent) >= 1)
+        try withSubscriber { redis, inbox, subscriber in
+            #expect(ServerProcess.waitUntil(timeout: 5) { subscriber.isConnected })
+            redis.pause()
+            subscriber.subscribe(["slow"])
+            // commandTimeout is 1 s: the unanswered SUBSCRIBE drops the link.
+            #expect(ServerProcess.waitUntil(timeout: 5) { !subscriber.isConnected })
+            redis.resume()
+            #expect(ServerProcess.waitUntil(timeout: 10) { subscriber.activeChannels == ["slow"] })
+            #expect(inbox.restored.load(ordering: .sequentiallyConsistent) >= 1)
+        }
     }
 
     @Test func stopFromInsideOnMessageDoesNotDeadlock() throws {
