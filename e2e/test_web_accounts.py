@@ -13,15 +13,6 @@ PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
 
-def register_api(stack):
-    name = unique("web")
-    creds = {"username": name, "email": f"{name}@example.test", "password": f"Pw-{name}-long enough"}
-    session = API(stack.url)
-    r = session.post("/api/auth/register", json=creds)
-    assert r.status_code == 201, r.text
-    return session, creds
-
-
 def test_app_pages_send_anonymous_visitors_to_login(page, stack):
     page.get(stack.url + "/profile")
     wait(page, lambda d: "/login" in d.current_url)

@@ -6,24 +6,14 @@ import json
 import tempfile
 import time
 
-from conftest import API, screenshot, unique
+from conftest import screenshot
+from person import register
 from selenium.webdriver.common.keys import Keys
 from webpages import (contrast_failures, css, js_errors, last_attribute, login, one, open_chat, prefer_color_scheme, type_into,
                       visible_text, wait, wait_text, wait_until, ws_connect)
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
-
-
-def person(stack, display_name=None):
-    name = unique("chat")
-    creds = {"username": name, "email": f"{name}@example.test", "password": f"Pw-{name}-long enough"}
-    session = API(stack.url)
-    r = session.post("/api/auth/register", json=creds)
-    assert r.status_code == 201, r.text
-    if display_name:
-        assert session.patch("/api/auth/me", json={"display_name": display_name}).status_code == 200
-    return session, creds
 
 
 def private_room(session, username) -> dict:
@@ -48,14 +38,14 @@ def enter_room(page, room_id):
 
 
 def test_start_private_chat_send_and_receive_once(page, stack):
-    ada_api, ada = person(stack, "Ada")
-    bob_api, bob = person(stack, "Bob")
-    login(page, stack.url, ada["username"], ada["password"])
+    ada = register(stack, "chat", "Ada")
+    bob = register(stack, "chat", "Bob")
+    login(page, stack.url, ada.username, ada.password)
     open_chat(page, stack.url)
 
     one(page, "#new-private-button").click()
-    type_into(page, "#private-search", bob["username"])
-    one(page, f'#private-results button[data-username="{bob["username"]}"]').click()
+    type_into(page, "#private-search", bob.username)
+    one(page, f'#private-results button[data-username="{bob.username}"]').click()
     wait(page, lambda d: d.execute_script("return chatApp.openRoomId") is not None)
     room_id = page.execute_script("return chatApp.openRoomId")
     assert visible_text(page, "#room-title") == "Bob"
@@ -65,9 +55,9 @@ def test_start_private_chat_send_and_receive_once(page, stack):
     box.send_keys(Keys.SHIFT, Keys.ENTER)
     box.send_keys("second line" + Keys.ENTER)
     wait(page, lambda d: css(d, "#message-list li.message[data-message-id][data-client-id]"))
-    wait_until(lambda: [m["body"] for m in bob_api.get(f"/api/rooms/{room_id}/messages").json()["messages"]] == ["first line\nsecond line"])
+    wait_until(lambda: [m["body"] for m in bob.api.get(f"/api/rooms/{room_id}/messages").json()["messages"]] == ["first line\nsecond line"])
 
-    sent = send(bob_api, room_id, "hi <img src=x onerror=alert(1)>")
+    sent = send(bob.api, room_id, "hi <img src=x onerror=alert(1)>")
     wait(page, lambda d: css(d, f'li.message[data-message-id="{sent["id"]}"]'))
     assert messages_text(page) == ["first line\nsecond line", "hi <img src=x onerror=alert(1)>"]
     assert not css(page, "#message-list img[src='x']")  # shown as text, never as markup
@@ -79,13 +69,13 @@ def test_start_private_chat_send_and_receive_once(page, stack):
 
 
 def test_unread_badge_title_and_read_position(page, stack):
-    ada_api, ada = person(stack)
-    bob_api, bob = person(stack)
-    room = private_room(bob_api, ada["username"])
-    login(page, stack.url, ada["username"], ada["password"])
+    ada = register(stack, "chat")
+    bob = register(stack, "chat")
+    room = private_room(bob.api, ada.username)
+    login(page, stack.url, ada.username, ada.password)
     open_chat(page, stack.url)
-    send(bob_api, room["id"], "one")
-    last = send(bob_api, room["id"], "two")
+    send(bob.api, room["id"], "one")
+    last = send(bob.api, room["id"], "two")
     wait(page, lambda d: visible_text(d, f'li[data-room-id="{room["id"]}"] .unread-badge') == "2")
     wait(page, lambda d: d.title == "(2) Chat")
 
@@ -94,16 +84,16 @@ def test_unread_badge_title_and_read_position(page, stack):
     wait(page, lambda d: d.title == "Chat")
 
     def ada_read():
-        members = bob_api.get(f"/api/rooms/{room['id']}").json()["members"]
-        return next(m for m in members if m["username"] == ada["username"])["last_read_id"] == last["id"]
+        members = bob.api.get(f"/api/rooms/{room['id']}").json()["members"]
+        return next(m for m in members if m["username"] == ada.username)["last_read_id"] == last["id"]
     wait_until(ada_read, message="the read position was not posted")
 
 
 def test_seen_label_typing_and_presence(page, stack):
-    ada_api, ada = person(stack)
-    bob_api, bob = person(stack, "Bob")
-    room = private_room(bob_api, ada["username"])
-    login(page, stack.url, ada["username"], ada["password"])
+    ada = register(stack, "chat")
+    bob = register(stack, "chat", "Bob")
+    room = private_room(bob.api, ada.username)
+    login(page, stack.url, ada.username, ada.password)
     open_chat(page, stack.url)
     enter_room(page, room["id"])
     type_into(page, "#message-input", "are you there?" + Keys.ENTER)
@@ -111,25 +101,25 @@ def test_seen_label_typing_and_presence(page, stack):
     mine_id = int(wait(page, lambda d: last_attribute(d, "li.message[data-message-id]", "data-message-id")))
     assert not css(page, ".seen-label")
 
-    with ws_connect(stack.url, bob_api.cookies.get_dict()) as ws:
+    with ws_connect(stack.url, bob.api.cookies.get_dict()) as ws:
         wait(page, lambda d: css(d, f'li[data-room-id="{room["id"]}"] .online-dot.is-online'), message="Bob never showed online")
         ws.send(json.dumps({"type": "typing", "room_id": room["id"]}))
         wait_text(page, "#typing-indicator", "Bob is typing")
-        assert bob_api.post(f"/api/rooms/{room['id']}/read", json={"message_id": mine_id}).status_code == 204
+        assert bob.api.post(f"/api/rooms/{room['id']}/read", json={"message_id": mine_id}).status_code == 204
         wait(page, lambda d: css(d, f'li.message[data-message-id="{mine_id}"] .seen-label'))
-        send(bob_api, room["id"], "yes")
+        send(bob.api, room["id"], "yes")
         wait(page, lambda d: visible_text(d, "#typing-indicator") == "")  # the message ends the typing at once
     wait(page, lambda d: not css(d, f'li[data-room-id="{room["id"]}"] .online-dot.is-online'), timeout=30,
          message="Bob stayed online after closing his socket")
 
 
 def test_history_pages_back_and_catch_up_after_reconnect(page, stack):
-    ada_api, ada = person(stack)
-    bob_api, bob = person(stack)
-    room = private_room(bob_api, ada["username"])
+    ada = register(stack, "chat")
+    bob = register(stack, "chat")
+    room = private_room(bob.api, ada.username)
     for i in range(60):
-        send(ada_api if i % 2 else bob_api, room["id"], f"history {i}")
-    login(page, stack.url, ada["username"], ada["password"])
+        send(ada.api if i % 2 else bob.api, room["id"], f"history {i}")
+    login(page, stack.url, ada.username, ada.password)
     open_chat(page, stack.url)
     enter_room(page, room["id"])
     wait(page, lambda d: "history 59" in messages_text(d))
@@ -143,7 +133,7 @@ def test_history_pages_back_and_catch_up_after_reconnect(page, stack):
     wait_text(page, "#history-status", "beginning")
 
     page.execute_script("chatApp.socket.stop()")
-    send(bob_api, room["id"], "sent while you were away")
+    send(bob.api, room["id"], "sent while you were away")
     page.execute_script("chatApp.socket.start()")
     wait(page, lambda d: "sent while you were away" in messages_text(d))
     wait_until(lambda: page.execute_script("return chatApp.socket.state") == "open")
@@ -161,21 +151,21 @@ def choose_png(page, file_input: str, shown_by: str) -> str:
 
 
 def test_group_room_menu_and_images(page, stack):
-    ada_api, ada = person(stack)
-    bob_api, bob = person(stack)
-    cy_api, cy = person(stack)
-    login(page, stack.url, ada["username"], ada["password"])
+    ada = register(stack, "chat")
+    bob = register(stack, "chat")
+    cy = register(stack, "chat")
+    login(page, stack.url, ada.username, ada.password)
     open_chat(page, stack.url)
 
     one(page, "#new-group-button").click()
     type_into(page, "#group-name", "Book club")
-    type_into(page, "#group-search", bob["username"])
-    one(page, f'#group-results button[data-username="{bob["username"]}"]').click()
-    one(page, f'#group-members li[data-username="{bob["username"]}"]')
+    type_into(page, "#group-search", bob.username)
+    one(page, f'#group-results button[data-username="{bob.username}"]').click()
+    one(page, f'#group-members li[data-username="{bob.username}"]')
     one(page, "#create-group-button").click()
     wait(page, lambda d: visible_text(d, "#room-title") == "Book club")
     room_id = page.execute_script("return chatApp.openRoomId")
-    assert any(r["id"] == room_id for r in bob_api.get("/api/rooms").json()["rooms"])
+    assert any(r["id"] == room_id for r in bob.api.get("/api/rooms").json()["rooms"])
 
     src = choose_png(page, "#image-input", shown_by="li.message[data-message-id] img.message__image")
     assert "/media/" in src
@@ -188,19 +178,19 @@ def test_group_room_menu_and_images(page, stack):
     type_into(page, "#rename-input", "Reading club" + Keys.ENTER)
     wait(page, lambda d: visible_text(d, "#room-title") == "Reading club")
     assert "/media/" in choose_png(page, "#room-picture-input", shown_by="#room-avatar img.avatar__img")
-    type_into(page, "#add-member-search", cy["username"])
-    one(page, f'#add-member-results button[data-username="{cy["username"]}"]').click()
+    type_into(page, "#add-member-search", cy.username)
+    one(page, f'#add-member-results button[data-username="{cy.username}"]').click()
     wait(page, lambda d: len(css(d, "#member-list li.member")) == 3)
 
-    text = send(bob_api, room_id, "group hello")
+    text = send(bob.api, room_id, "group hello")
     wait(page, lambda d: css(d, f'li.message[data-message-id="{text["id"]}"]'))
-    assert cy_api.post(f"/api/rooms/{room_id}/read", json={"message_id": text["id"]}).status_code == 204
+    assert cy.api.post(f"/api/rooms/{room_id}/read", json={"message_id": text["id"]}).status_code == 204
     wait(page, lambda d: css(d, f'li.message[data-message-id="{text["id"]}"] .read-avatar'))
 
     one(page, "#clear-history-button").click()
     one(page, "#confirm-yes").click()
     wait(page, lambda d: not css(d, "#message-list li.message"))
-    assert len(bob_api.get(f"/api/rooms/{room_id}/messages").json()["messages"]) == 2  # others still see them
+    assert len(bob.api.get(f"/api/rooms/{room_id}/messages").json()["messages"]) == 2  # others still see them
 
     one(page, "#room-menu-button").click()
     one(page, "#leave-room-button").click()
@@ -210,13 +200,13 @@ def test_group_room_menu_and_images(page, stack):
 
 
 def test_narrow_screen_shows_one_view_at_a_time(page, stack):
-    ada_api, ada = person(stack)
-    bob_api, bob = person(stack)
-    room = private_room(bob_api, ada["username"])
-    send(bob_api, room["id"], "a fairly long message " * 12)
+    ada = register(stack, "chat")
+    bob = register(stack, "chat")
+    room = private_room(bob.api, ada.username)
+    send(bob.api, room["id"], "a fairly long message " * 12)
     page.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 360, "height": 740, "deviceScaleFactor": 1, "mobile": True})
     try:
-        login(page, stack.url, ada["username"], ada["password"])
+        login(page, stack.url, ada.username, ada.password)
         open_chat(page, stack.url)
         assert one(page, "#main").get_attribute("data-view") == "list"
         enter_room(page, room["id"])
@@ -231,14 +221,14 @@ def test_narrow_screen_shows_one_view_at_a_time(page, stack):
 
 
 def test_text_is_readable_in_light_and_dark_mode(page, stack):
-    ada_api, ada = person(stack, "Ada")
-    bob_api, bob = person(stack, "Bob")
-    room = private_room(bob_api, ada["username"])
-    send(ada_api, room["id"], "mine: light or dark?")
-    send(bob_api, room["id"], "theirs: both, please")
-    other = private_room(person(stack, "Cy")[0], ada["username"])
-    send(ada_api, other["id"], "an earlier word")  # a second room in the list, not open
-    login(page, stack.url, ada["username"], ada["password"])
+    ada = register(stack, "chat", "Ada")
+    bob = register(stack, "chat", "Bob")
+    room = private_room(bob.api, ada.username)
+    send(ada.api, room["id"], "mine: light or dark?")
+    send(bob.api, room["id"], "theirs: both, please")
+    other = private_room(register(stack, "chat", "Cy").api, ada.username)
+    send(ada.api, other["id"], "an earlier word")  # a second room in the list, not open
+    login(page, stack.url, ada.username, ada.password)
     open_chat(page, stack.url)
     enter_room(page, room["id"])
     wait(page, lambda d: len(messages_text(d)) == 2)
