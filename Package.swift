@@ -52,7 +52,7 @@ let package = Package(
 
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
         .testTarget(name: "IOTests", dependencies: ["IO", "TestSupport"]),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "Runtime"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "IO", "TestSupport"]),
         .testTarget(name: "WebSocketTests", dependencies: ["WebSocket", "HTTP", "IO", "TestSupport"], exclude: ["Interop"]),
         .testTarget(name: "SQLiteTests", dependencies: ["SQLite", "TestSupport"]),

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import auth_svc
+import Runtime
 
 @Suite(.timeLimit(.minutes(1))) struct ProfileTests {
     @Test func updatesDisplayNameEmailAndBio() throws {

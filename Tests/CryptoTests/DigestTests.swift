@@ -1,5 +1,6 @@
 import Testing
 @testable import Crypto
+import Runtime
 
 /// Vectors from FIPS 180-2 Appendix A/B (also NIST CSRC "Cryptographic Algorithm Validation" examples).
 struct DigestTests {

@@ -46,14 +46,6 @@ struct EncodingTests {
         }
     }
 
-    @Test func hexEncodesLowercaseAndDecodesBothCases() {
-        #expect(Hex.encode([]) == "")
-        #expect(Hex.encode([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
-        #expect(Hex.decode("000FA0ff") == [0x00, 0x0f, 0xa0, 0xff])
-        #expect(Hex.decode("abc") == nil)
-        #expect(Hex.decode("zz") == nil)
-    }
-
     @Test func constantTimeEqualsComparesContentAndLength() {
         #expect(constantTimeEquals([], []))
         #expect(constantTimeEquals([1, 2, 3], [1, 2, 3]))

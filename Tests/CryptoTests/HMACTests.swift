@@ -1,5 +1,6 @@
 import Testing
 @testable import Crypto
+import Runtime
 
 /// RFC 4231 §4 test cases for HMAC-SHA-256.
 struct HMACTests {

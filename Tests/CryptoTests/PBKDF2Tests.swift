@@ -1,5 +1,6 @@
 import Testing
 @testable import Crypto
+import Runtime
 
 /// PBKDF2-HMAC-SHA256 vectors: the RFC 6070 inputs with SHA-256 (as published with RFC 7914
 /// implementations) and RFC 7914 §11.

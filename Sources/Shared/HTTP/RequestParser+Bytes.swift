@@ -1,4 +1,6 @@
 /// Byte classes of RFC 9110 and RFC 9112, shared by the parser and the response encoder.
+/// The parser's files import no project module (scripts/fuzz.sh compiles them on their own), so the
+/// hex digit test is here rather than Runtime's `Hex.value`.
 extension RequestParser {
     /// tchar of RFC 9110 §5.6.2.
     @inline(__always) static func isTokenByte(_ c: UInt8) -> Bool {

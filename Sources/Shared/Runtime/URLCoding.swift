@@ -21,7 +21,7 @@ public enum URLCoding {
         var it = text.utf8.makeIterator()
         while let c = it.next() {
             if c == UInt8(ascii: "%") {
-                guard let h = it.next(), let l = it.next(), let hi = hexValue(h), let lo = hexValue(l) else { return nil }
+                guard let h = it.next(), let l = it.next(), let hi = Hex.value(h), let lo = Hex.value(l) else { return nil }
                 bytes.append(hi << 4 | lo)
             } else if plusIsSpace && c == UInt8(ascii: "+") {
                 bytes.append(0x20)
@@ -46,14 +46,5 @@ public enum URLCoding {
             }
         }
         return out
-    }
-
-    private static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -1,4 +1,4 @@
-/// Lowercase hexadecimal.
+/// Hexadecimal: lowercase when encoding, either case when decoding.
 public enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
@@ -28,7 +28,8 @@ public enum Hex {
         return out
     }
 
-    private static func value(_ c: UInt8) -> UInt8? {
+    /// The value of one hex digit (either case); nil for any other byte.
+    @inline(__always) public static func value(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
