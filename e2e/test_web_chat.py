@@ -68,6 +68,25 @@ def test_start_private_chat_send_and_receive_once(page, stack):
     assert not js_errors(page)
 
 
+def test_web_addresses_in_messages_are_links_and_nothing_else_is(page, stack):
+    ada = register(stack, "chat")
+    bob = register(stack, "chat")
+    room = private_room(bob.api, ada.username)
+    body = 'docs: https://example.org/guide?a=1&b=2. not javascript:alert(1) or <a href="javascript:alert(2)">this</a>'
+    sent = send(bob.api, room["id"], body)
+    login(page, stack.url, ada.username, ada.password)
+    open_chat(page, stack.url)
+    enter_room(page, room["id"])
+    one(page, f'li.message[data-message-id="{sent["id"]}"]')
+    assert messages_text(page) == [body]
+    links = css(page, "#message-list .message__body a")
+    assert [(a.text, a.get_attribute("href"), a.get_attribute("target"), a.get_attribute("rel")) for a in links] == [
+        ("https://example.org/guide?a=1&b=2", "https://example.org/guide?a=1&b=2", "_blank", "noopener noreferrer nofollow")]
+    assert not page.execute_script("return document.querySelector('#message-list [href^=javascript], #message-list [onclick]')")
+    screenshot(page, "chat-link-in-message")
+    assert not js_errors(page)
+
+
 def test_unread_badge_title_and_read_position(page, stack):
     ada = register(stack, "chat")
     bob = register(stack, "chat")

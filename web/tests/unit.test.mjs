@@ -3,6 +3,7 @@ import test from "node:test";
 import assert from "node:assert/strict";
 import { MessageList } from "../js/chat/message-list.js";
 import { groupMessages } from "../js/chat/grouping.js";
+import { linkSegments } from "../js/chat/links.js";
 import { TypingTracker, typingText } from "../js/chat/typing.js";
 import { seenMessageId, readersByMessage } from "../js/chat/receipts.js";
 import { sortRooms, totalUnread, documentTitle, previewText, mergeRoom } from "../js/chat/rooms.js";
@@ -70,6 +71,26 @@ test("grouping by author, gap and day", () => {
   const g = groupMessages(items);
   assert.deepEqual(g.map((x) => x.type), ["day", "group", "group", "group", "day", "group"]);
   assert.deepEqual(g[1].messages.map((m) => m.id), [1, 2]);
+});
+
+test("web addresses in a body become links; everything else stays text", () => {
+  const links = (text) => linkSegments(text).filter((p) => p.href).map((p) => [p.text, p.href]);
+  assert.deepEqual(linkSegments("see https://example.org/a?b=1#c, ok"), [
+    { text: "see " }, { text: "https://example.org/a?b=1#c", href: "https://example.org/a?b=1#c" }, { text: ", ok" }]);
+  assert.deepEqual(links("(http://example.org/x)."), [["http://example.org/x", "http://example.org/x"]]);
+  assert.deepEqual(links("https://en.wikipedia.org/wiki/Bee_(disambiguation)"),
+    [["https://en.wikipedia.org/wiki/Bee_(disambiguation)", "https://en.wikipedia.org/wiki/Bee_(disambiguation)"]]);
+  assert.deepEqual(links("HTTPS://Example.ORG/Path!"), [["HTTPS://Example.ORG/Path", "https://example.org/Path"]]);
+  assert.deepEqual(links("a https://b.example/1 and http://c.example/2?"), [
+    ["https://b.example/1", "https://b.example/1"], ["http://c.example/2", "http://c.example/2"]]);
+  assert.deepEqual(links('<a href="https://x.example/">x</a>'), [["https://x.example/", "https://x.example/"]]);
+  for (const text of ["javascript:alert(1)", "data:text/html,<b>x</b>", "ftp://files.example/", "xhttps://a.example",
+    "https://", "https://...", "www.example.org", "", "no links at all"]) {
+    assert.deepEqual(links(text), [], text);
+  }
+  for (const text of ["see https://example.org/a, ok", "https://a.example/(x", "é https://b.example/ü ✓", "https:// x", "line\nhttp://a.example\n"]) {
+    assert.equal(linkSegments(text).map((p) => p.text).join(""), text, text);
+  }
 });
 
 test("typing tracker expiry and texts", () => {

@@ -4,6 +4,7 @@
 import { el, clear, avatar } from "../dom.js";
 import { formatTime, formatDateTime, dayLabel } from "../time.js";
 import { groupMessages } from "./grouping.js";
+import { linkSegments } from "./links.js";
 import { displayName } from "./typing.js";
 import { seenMessageId, readersByMessage } from "./receipts.js";
 
@@ -205,7 +206,10 @@ export class RoomView {
       });
       return el("div", { class: "message__bubble" }, link);
     }
-    return el("div", { class: "message__bubble" }, el("p", { class: "message__body", text: m.body }));
+    const parts = linkSegments(m.body).map((part) => part.href
+      ? el("a", { text: part.text, attrs: { href: part.href, target: "_blank", rel: "noopener noreferrer nofollow" } })
+      : part.text);
+    return el("div", { class: "message__bubble" }, el("p", { class: "message__body" }, parts));
   }
 
   time(m) {
