@@ -223,8 +223,8 @@ def screenshot(driver, name: str) -> Path:
 @pytest.fixture
 def page(browser, stack, request):
     """The browser with no cookies, at the app's origin; a screenshot is saved if the test fails."""
-    browser.get(stack.url + "/login")
-    browser.delete_all_cookies()
+    from webpages import forget_session
+    forget_session(browser, stack.url)
     browser.get_log("browser")  # drop what earlier tests left
     yield browser
     failed = getattr(request.node, "rep_call", None)

@@ -5,7 +5,7 @@ import base64
 import tempfile
 
 from conftest import API, screenshot, unique
-from webpages import contrast_failures, css, js_errors, login, one, prefer_color_scheme, type_into, visible_text, wait, wait_text
+from webpages import contrast_failures, css, forget_session, js_errors, login, one, prefer_color_scheme, type_into, visible_text, wait, wait_text
 from selenium.webdriver.common.keys import Keys
 
 # A 1×1 PNG.
@@ -60,7 +60,7 @@ def test_login_errors_and_next(page, stack, user):
     wait(page, lambda d: d.current_url == stack.url + "/profile")
 
     for evil in ("//evil.example/", "https://evil.example/", "/%5Cevil.example"):
-        page.delete_all_cookies()
+        forget_session(page, stack.url)
         login(page, stack.url, creds["email"], creds["password"], next_path=evil)
         assert page.current_url.rstrip("/") == stack.url, evil
     assert not js_errors(page)
@@ -89,14 +89,13 @@ def test_password_reset_by_mail(page, stack, smtp, user):
     wait(page, lambda d: visible_text(d, "#reset-done"))
     screenshot(page, "accounts-06-reset-done")
     # The old password no longer works; the new one does.
-    page.delete_all_cookies()
-    page.get(stack.url + "/login")
+    forget_session(page, stack.url)
     type_into(page, "#username", creds["username"])
     type_into(page, "#password", creds["password"] + Keys.ENTER)
     wait_text(page, "#login-form .form-error", "Invalid credentials")
     login(page, stack.url, creds["username"], new)
 
-    page.delete_all_cookies()
+    forget_session(page, stack.url)
     page.get(link)  # single use
     type_into(page, "#new_password", new + "x")
     type_into(page, "#confirm_password", new + "x" + Keys.ENTER)

@@ -67,6 +67,14 @@ def login(driver, base: str, username: str, password: str, next_path: str | None
     wait(driver, lambda d: "/login" not in d.current_url, message="login did not leave the page")
 
 
+def forget_session(driver, base: str):
+    """Deletes the browser's cookies from the login page. An app page left behind still running
+    would meet the lost session with its own redirect to /login, which can win over the test's
+    next navigation."""
+    driver.get(base + "/login")
+    driver.delete_all_cookies()
+
+
 def open_chat(driver, base: str):
     driver.get(base + "/")
     wait(driver, lambda d: d.execute_script("return !!(window.chatApp && chatApp.me && chatApp.socket && chatApp.socket.state === 'open')"),
