@@ -1,6 +1,7 @@
 import Redis
 import Runtime
 import Testing
+import TestSupport
 
 struct RedisURLTests {
     @Test func parsesHostPortAndDatabase() {
@@ -40,5 +41,27 @@ struct RedisURLTests {
         let problems = env.problems.joined()
         #expect(problems.contains("redis://***@cache:port"))
         #expect(!problems.contains("hunter2"))
+    }
+
+    @Test func thePasswordCanComeFromAFile() throws {
+        let dir = TempDir()
+        let file = dir.file("redis-password")
+        try FileIO.writeDurably(Array("s3cret\n".utf8), to: file, mode: 0o400)
+
+        var env = Environment(["REDIS_URL": "redis://cache:6380/1", "REDIS_PASSWORD_FILE": file])
+        #expect(env.redisURL() == RedisURL(host: "cache", port: 6380, database: 1, credentials: RedisCredentials(password: "s3cret")))
+        #expect(env.problems.isEmpty)
+
+        env = Environment(["REDIS_URL": "redis://:other@cache", "REDIS_PASSWORD_FILE": file])
+        _ = env.redisURL()
+        #expect(env.problems.count == 1 && env.problems[0].contains("both set"))
+        #expect(!env.problems[0].contains("other") && !env.problems[0].contains("s3cret"))
+
+        try FileIO.writeDurably(Array("\nsecond line".utf8), to: file, mode: 0o400)
+        for missing in [dir.file("nothing-here"), file] {
+            env = Environment(["REDIS_PASSWORD_FILE": missing])
+            _ = env.redisURL()
+            #expect(env.problems.count == 1 && env.problems[0].contains("REDIS_PASSWORD_FILE"), "\(missing)")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Glibc
 import Runtime
 
 /// What a connection sends as `AUTH` before anything else: a password, and an ACL user for Redis 6
@@ -92,12 +93,31 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
 
 extension Environment {
     /// `REDIS_URL` (default `redis://127.0.0.1:6379`), every service's Redis; a bad value is a problem.
+    /// With `REDIS_PASSWORD_FILE`, the password is the first line of that file instead (a Docker or
+    /// systemd secret), and `REDIS_URL` must not carry one of its own.
     public mutating func redisURL(_ key: String = "REDIS_URL") -> RedisURL {
         let text = string(key, default: "redis://127.0.0.1:6379")
-        guard let url = RedisURL(parsing: text) else {
+        guard var url = RedisURL(parsing: text) else {
             problem("\(key) must look like redis://[[user]:password@]host[:port][/db], got \"\(RedisURL.redacted(text))\"")
             return RedisURL(host: "127.0.0.1")
         }
+        guard let file = optionalString("REDIS_PASSWORD_FILE") else { return url }
+        if url.credentials != nil {
+            problem("REDIS_PASSWORD_FILE and a password in \(key) are both set; keep one")
+        } else if let password = Self.firstLine(ofFile: file) {
+            url.credentials = RedisCredentials(password: password)
+        } else {
+            problem("REDIS_PASSWORD_FILE \"\(file)\" cannot be read or its first line is empty")
+        }
         return url
+    }
+
+    private static func firstLine(ofFile path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard let bytes = FileIO.readToEnd(fd), let text = String(validating: bytes, as: UTF8.self) else { return nil }
+        let line = text.prefix { $0 != "\n" && $0 != "\r\n" && $0 != "\r" }
+        return line.isEmpty ? nil : String(line)
     }
 }
