@@ -1,27 +1,20 @@
-"""The platform around the services: nginx routing and headers, health, clean shutdown, the local
-runner, the OpenAPI document. Everything runs for real: redis-server, the built services, nginx."""
+"""The platform around the services: nginx routing and headers, health, the OpenAPI document.
+Everything runs for real: redis-server, the built services, nginx. Processes and deployment:
+test_deploy.py."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
 import time
 from contextlib import ExitStack
-from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import requests
 import yaml
 
 from person import register
-from stack import ROOT, SERVICES, Stack, free_port, free_ports, http_status, start_process, start_redis
-from webpages import process_tree
+from stack import ROOT, SERVICES, Stack, http_status
+from webpages import png
 
 CSP_DIRECTIVES = {
     "default-src": "'self'", "script-src": "'self'", "style-src": "'self'", "img-src": "'self' data: blob:",
@@ -171,26 +164,15 @@ def test_public_auth_routes_need_no_session(stack):
     assert r.status_code == 202, r.text
 
 
-def tiny_png() -> bytes:
-    """A valid 1x1 PNG."""
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
-
-
 def test_media_served_by_nginx_after_room_svc_authorises(stack, user):
     session, _ = user
-    r = session.put("/api/auth/me/avatar", data=tiny_png(), headers={"Content-Type": "image/png"})
+    r = session.put("/api/auth/me/avatar", data=png(1, 1), headers={"Content-Type": "image/png"})
     assert r.status_code == 200, r.text
     avatar = r.json()["avatar_url"]
     assert re.fullmatch(r"/media/[0-9a-f]{64}\.png", avatar), avatar
     got = session.get(avatar)
     assert got.status_code == 200, got.text[:300]
-    assert got.content == tiny_png()
+    assert got.content == png(1, 1)
     assert got.headers["Content-Type"] == "image/png"
     assert "immutable" in got.headers.get("Cache-Control", "")
     assert got.headers.get("X-Content-Type-Options") == "nosniff"
@@ -260,117 +242,6 @@ def test_two_relays_behind_nginx_both_deliver(smtp):
                     if frame["type"] == "message":
                         assert frame["message"]["body"] == "across relays"
                         break
-
-
-# ---- process behaviour -------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def lone_redis(tmp_path_factory):
-    logs = tmp_path_factory.mktemp("logs")
-    proc = start_redis(tmp_path_factory.mktemp("redis"), logs)
-    yield proc
-    proc.stop()
-
-
-@pytest.mark.parametrize("name", SERVICES)
-def test_service_starts_fast_and_stops_on_sigterm(stack, lone_redis, tmp_path, name):
-    port = free_port()
-    env = dict(os.environ, LISTEN=f"127.0.0.1:{port}", DATA_DIR=str(tmp_path), REDIS_URL=f"redis://127.0.0.1:{lone_redis.port}",
-               PUBLIC_URL="http://127.0.0.1:1", PASSWORD_ITERATIONS="1000", ROOM_SVC_URL=stack.service_url("room"),
-               LOG_LEVEL="info")
-    started = time.monotonic()
-    proc = start_process(name, [str(stack.binaries / f"{name}-svc")], env, tmp_path, port)
-    try:
-        while http_status(f"http://127.0.0.1:{port}/healthz", timeout=0.5) != 200:
-            assert proc.alive(), f"{name}-svc exited with {proc.popen.returncode}:\n{proc.log()}"
-            assert time.monotonic() - started < 10, f"{name}-svc did not answer /healthz within 10 s"
-            time.sleep(0.005)
-        ms = (time.monotonic() - started) * 1000
-        print(f"{name}-svc: /healthz answered {ms:.0f} ms after start")
-        sent = time.monotonic()
-        proc.popen.send_signal(signal.SIGTERM)
-        code = proc.popen.wait(timeout=15)
-        print(f"{name}-svc: exited {code} {(time.monotonic() - sent) * 1000:.0f} ms after SIGTERM")
-        assert code == 0, proc.log()
-    finally:
-        if proc.alive():
-            proc.popen.kill()
-            proc.popen.wait()
-
-
-def command_lines() -> list[str]:
-    """Every process's command line, as any local user can read them."""
-    lines = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            lines.append(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-        except OSError:  # ended meanwhile
-            pass
-    return lines
-
-
-def test_run_local_starts_everything_and_stops_on_sigterm(tmp_path):
-    names = ("PORT", "REDIS_PORT")
-    ports = dict(zip(names, free_ports(len(names))))
-    # nginx's workers (nobody) reach the media and the sockets: pytest's tmp_path is private to root.
-    top = Path(tempfile.mkdtemp(prefix="chat-run-"))
-    top.chmod(0o755)
-    data, sockets = top / "var", top / "sockets"
-    env = dict(os.environ, DATA_DIR=str(data), BIN_DIR=str(Stack().binaries), PASSWORD_ITERATIONS="1000",
-               NGINX_WORKERS="1", SOCKET_DIR=str(sockets), **{k: str(v) for k, v in ports.items()})
-    env.pop("REDIS_URL", None)
-    log = tmp_path / "run-local.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([str(ROOT / "deploy" / "run-local.sh")], env=env, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while "ready:" not in log.read_text(errors="replace"):
-            assert proc.poll() is None, f"run-local.sh exited {proc.returncode}:\n{log.read_text()}"
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
-        base = f"http://127.0.0.1:{ports['PORT']}"
-        for name in ("nginx",) + SERVICES:
-            assert http_status(f"{base}/_health/{name}") == 200, name
-        assert (data / "redis" / "appendonlydir").is_dir() or list((data / "redis").glob("*.aof*"))
-        # nginx's workers read the media.
-        session = register(SimpleNamespace(url=base), "local").api
-        r = session.put("/api/auth/me/avatar", data=tiny_png(), headers={"Content-Type": "image/png"})
-        assert r.status_code == 200, r.text
-        assert session.get(r.json()["avatar_url"]).content == tiny_png()
-        # Nobody else may read the data, or reach the services (which listen on Unix sockets only and
-        # trust the identity headers nginx sets).
-        ours = [f"pid={pid}," for pid in process_tree(proc.pid)]
-        listening = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True, check=True).stdout.splitlines()
-        tcp = [line for line in listening if any(pid in line for pid in ours)]
-        assert tcp and not [line for line in tcp if "-svc" in line], tcp  # nginx and Redis only
-        for folder in (data, sockets):
-            assert folder.stat().st_mode & 0o777 == 0o750 and folder.group() == "nogroup", folder
-        for code in ("open(sys.argv[1] + '/chat.db').read(1)", "socket.socket(socket.AF_UNIX).connect(sys.argv[2])"):
-            stranger = subprocess.run(["/usr/bin/python3", "-c", "import socket, sys; " + code, str(data),
-                                       str(sockets / "room.sock")], user="daemon", capture_output=True, text=True)
-            assert stranger.returncode != 0 and "PermissionError" in stranger.stderr, (code, stranger.stderr)
-        # Its Redis asks for a password, which only the owner can read and which no log or command line shows.
-        with socket.create_connection(("127.0.0.1", ports["REDIS_PORT"]), timeout=5) as s:
-            s.sendall(b"GET anything\r\n")
-            assert s.recv(64).startswith(b"-NOAUTH"), "Redis answered without a password"
-        conf = data / "redis" / "redis.conf"
-        assert conf.stat().st_mode & 0o077 == 0, oct(conf.stat().st_mode)
-        password = conf.read_text().split()[1]
-        assert len(password) >= 32
-        assert password not in log.read_text(errors="replace")
-        assert not [line for line in command_lines() if password in line]
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0, log.read_text()
-        # A clean stop is quiet: Redis goes last, so no service loses it while stopping.
-        assert "level=error" not in log.read_text(errors="replace"), log.read_text()
-        for key, port in ports.items():
-            assert http_status(f"http://127.0.0.1:{port}/healthz", timeout=0.5) is None, f"{key} {port} still answers"
-        assert not list(sockets.glob("*.sock")), "the services leave no socket behind"
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        shutil.rmtree(top, ignore_errors=True)
 
 
 # ---- OpenAPI -------------------------------------------------------------------------------------------

@@ -1,16 +1,11 @@
 """Browser tests of the account pages: register, login, password reset, profile."""
 from __future__ import annotations
 
-import base64
 import tempfile
 
 from conftest import API, screenshot, unique
-from webpages import contrast_failures, css, forget_session, js_errors, login, one, prefer_color_scheme, type_into, visible_text, wait, wait_text
+from webpages import contrast_failures, css, forget_session, js_errors, login, one, png, prefer_color_scheme, type_into, visible_text, wait, wait_text
 from selenium.webdriver.common.keys import Keys
-
-# A 1×1 PNG.
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
 
 def test_app_pages_send_anonymous_visitors_to_login(page, stack):
@@ -120,7 +115,7 @@ def test_profile_details_avatar_password_and_sessions(page, stack, user):
     with tempfile.NamedTemporaryFile(suffix=".png") as bad, tempfile.NamedTemporaryFile(suffix=".png") as good:
         bad.write(b"this is not a picture at all")
         bad.flush()
-        good.write(PNG)
+        good.write(png())
         good.flush()
         one(page, "#avatar-file").send_keys(bad.name)  # named .png, but the bytes say otherwise: 415
         one(page, "#avatar-save").click()

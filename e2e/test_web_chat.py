@@ -1,7 +1,6 @@
 """Browser tests of the chat page: one person in Chromium, the others through the API and /ws."""
 from __future__ import annotations
 
-import base64
 import json
 import tempfile
 import time
@@ -9,11 +8,8 @@ import time
 from conftest import screenshot
 from person import register
 from selenium.webdriver.common.keys import Keys
-from webpages import (contrast_failures, css, js_errors, last_attribute, login, one, open_chat, prefer_color_scheme, type_into,
+from webpages import (contrast_failures, css, js_errors, last_attribute, login, one, open_chat, png, prefer_color_scheme, type_into,
                       visible_text, wait, wait_text, wait_until, ws_connect)
-
-PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
 
 def private_room(session, username) -> dict:
@@ -163,7 +159,7 @@ def test_history_pages_back_and_catch_up_after_reconnect(page, stack):
 def choose_png(page, file_input: str, shown_by: str) -> str:
     """Chooses a PNG in a file input and returns the `src` of the image `shown_by` selects, once it is there."""
     with tempfile.NamedTemporaryFile(suffix=".png") as f:
-        f.write(PNG)
+        f.write(png())
         f.flush()
         one(page, file_input).send_keys(f.name)
         return wait(page, lambda d: last_attribute(d, shown_by, "src"))
