@@ -1,5 +1,6 @@
-"""How the app is run: each service's start and stop, and `make run` (deploy/run-local.sh).
-Everything runs for real: redis-server, the built services, nginx."""
+"""How the app is run: each service's start and stop, `make run` (deploy/run-local.sh) and the
+pieces of docker-compose.yml that run without Docker. Everything runs for real: redis-server, the
+built services, nginx."""
 from __future__ import annotations
 
 import os
@@ -128,3 +129,58 @@ def test_run_local_starts_everything_and_stops_on_sigterm(tmp_path):
             proc.kill()
             proc.wait()
         shutil.rmtree(top, ignore_errors=True)
+
+
+def test_compose_redis_secret_job_and_services_reading_the_password_file(stack, tmp_path):
+    """docker-compose.yml's `redis-secret` job, its Redis command and a service's REDIS_PASSWORD_FILE,
+    run here without Docker (the uids are those of two local users instead of the images' ones)."""
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    owners = {"APP_UID": "1", "REDIS_UID": "2"}  # daemon, bin
+    job = ["sh", str(ROOT / "deploy" / "redis-secret.sh")]
+    env = dict(os.environ, SECRETS_DIR=str(secrets), **owners)
+    subprocess.run(job, env=env, check=True, capture_output=True)
+    password = (secrets / "redis-password").read_text()
+    assert len(password) == 48 and int(password, 16) >= 0
+    assert (secrets / "redis.conf").read_text() == f"requirepass {password}\n"
+    for name, uid in (("redis-password", 1), ("redis.conf", 2)):
+        info = (secrets / name).stat()
+        assert (info.st_uid, info.st_mode & 0o777) == (uid, 0o400), name
+    subprocess.run(job, env=env, check=True, capture_output=True)
+    assert (secrets / "redis-password").read_text() == password, "a second run keeps the password"
+    assert sorted(p.name for p in secrets.iterdir()) == ["redis-password", "redis.conf"]
+
+    port = free_port()
+    redis = start_process("redis", ["redis-server", str(secrets / "redis.conf"), "--bind", "127.0.0.1", "--port",
+                                    str(port), "--dir", str(tmp_path), "--save", ""], dict(os.environ), tmp_path, port)
+    try:
+        reply = b""
+        deadline = time.monotonic() + 10
+        while not reply and time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                    s.sendall(b"PING\r\n")
+                    reply = s.recv(64)
+            except OSError:
+                time.sleep(0.05)
+        assert reply.startswith(b"-NOAUTH"), reply
+        # The relay checks both of its Redis links (commands and subscriber) in /healthz.
+        for password_file, healthy in ((str(secrets / "redis-password"), 200), ("", 503)):
+            relay_port = free_port()
+            relay_env = dict(os.environ, LISTEN=f"127.0.0.1:{relay_port}", REDIS_URL=f"redis://127.0.0.1:{port}",
+                             REDIS_PASSWORD_FILE=password_file, PUBLIC_URL="http://127.0.0.1:1",
+                             ROOM_SVC_URL=stack.service_url("room"), LOG_LEVEL="info")
+            relay = start_process("relay", [str(stack.binaries / "relay-svc")], relay_env, tmp_path, relay_port)
+            try:
+                deadline = time.monotonic() + 10
+                status = None
+                while status != healthy and time.monotonic() < deadline:
+                    assert relay.alive(), relay.log()
+                    time.sleep(0.1)
+                    status = http_status(f"http://127.0.0.1:{relay_port}/healthz", timeout=1)
+                assert status == healthy, (password_file, status, relay.log())
+                assert password not in relay.log()
+            finally:
+                relay.stop()
+    finally:
+        redis.stop()
