@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 from person import register
-from stack import ROOT, SERVICES, Stack, free_port, free_ports, http_status, start_process, start_redis
+from stack import ROOT, SERVICES, Stack, free_port, free_ports, http_status, require_binary, start_process, start_redis
 from webpages import png, process_tree
 
 
@@ -131,7 +131,7 @@ def test_run_local_starts_everything_and_stops_on_sigterm(tmp_path):
         shutil.rmtree(top, ignore_errors=True)
 
 
-def test_compose_redis_secret_job_and_services_reading_the_password_file(stack, tmp_path):
+def test_compose_redis_secret_job_and_a_service_reading_the_password_file(stack, tmp_path):
     """docker-compose.yml's `redis-secret` job, its Redis command and a service's REDIS_PASSWORD_FILE,
     run here without Docker (the uids are those of two local users instead of the images' ones)."""
     secrets = tmp_path / "secrets"
@@ -151,7 +151,7 @@ def test_compose_redis_secret_job_and_services_reading_the_password_file(stack, 
     assert sorted(p.name for p in secrets.iterdir()) == ["redis-password", "redis.conf"]
 
     port = free_port()
-    redis = start_process("redis", ["redis-server", str(secrets / "redis.conf"), "--bind", "127.0.0.1", "--port",
+    redis = start_process("redis", [require_binary("redis-server", "run 'make deps'"), str(secrets / "redis.conf"), "--bind", "127.0.0.1", "--port",
                                     str(port), "--dir", str(tmp_path), "--save", ""], dict(os.environ), tmp_path, port)
     try:
         reply = b""
