@@ -107,12 +107,14 @@ def start_process(name: str, argv: list[str], env: dict[str, str], logs: Path, p
     return Process(name, popen, log_path, port)
 
 
-def start_redis(directory: Path, logs: Path, port: int | None = None, password: str | None = None) -> Process:
-    """redis-server on a free port (or `port`), asking clients for `password` if one is given."""
+def start_redis(directory: Path, logs: Path, port: int | None = None, password: str | None = None,
+                conf: Path | None = None) -> Process:
+    """redis-server on a free port (or `port`), asking clients for `password` if one is given, with
+    `conf` as its config file if one is given."""
     exe = require_binary("redis-server", "run 'make deps' (installs redis-server)")
     directory.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    proc = start_process("redis", [exe, "--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory),
+    proc = start_process("redis", [exe] + ([str(conf)] if conf else []) + ["--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory),
                                    "--appendonly", "yes", "--save", "", "--daemonize", "no", "--logfile", ""]
                          + (["--requirepass", password] if password else []),
                          dict(os.environ), logs, port)

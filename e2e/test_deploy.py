@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import pytest
 
 from person import register
-from stack import ROOT, SERVICES, Stack, free_port, free_ports, http_status, require_binary, start_process, start_redis
+from stack import ROOT, SERVICES, Stack, free_port, free_ports, http_status, start_process, start_redis
 from webpages import png, process_tree
 
 
@@ -150,24 +150,15 @@ def test_compose_redis_secret_job_and_a_service_reading_the_password_file(stack,
     assert (secrets / "redis-password").read_text() == password, "a second run keeps the password"
     assert sorted(p.name for p in secrets.iterdir()) == ["redis-password", "redis.conf"]
 
-    port = free_port()
-    redis = start_process("redis", [require_binary("redis-server", "run 'make deps'"), str(secrets / "redis.conf"), "--bind", "127.0.0.1", "--port",
-                                    str(port), "--dir", str(tmp_path), "--save", ""], dict(os.environ), tmp_path, port)
+    redis = start_redis(tmp_path / "redis", tmp_path, conf=secrets / "redis.conf")
     try:
-        reply = b""
-        deadline = time.monotonic() + 10
-        while not reply and time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                    s.sendall(b"PING\r\n")
-                    reply = s.recv(64)
-            except OSError:
-                time.sleep(0.05)
-        assert reply.startswith(b"-NOAUTH"), reply
+        with socket.create_connection(("127.0.0.1", redis.port), timeout=5) as s:
+            s.sendall(b"PING\r\n")
+            assert s.recv(64).startswith(b"-NOAUTH"), "Redis answered without a password"
         # The relay checks both of its Redis links (commands and subscriber) in /healthz.
         for password_file, healthy in ((str(secrets / "redis-password"), 200), ("", 503)):
             relay_port = free_port()
-            relay_env = dict(os.environ, LISTEN=f"127.0.0.1:{relay_port}", REDIS_URL=f"redis://127.0.0.1:{port}",
+            relay_env = dict(os.environ, LISTEN=f"127.0.0.1:{relay_port}", REDIS_URL=f"redis://127.0.0.1:{redis.port}",
                              REDIS_PASSWORD_FILE=password_file, PUBLIC_URL="http://127.0.0.1:1",
                              ROOM_SVC_URL=stack.service_url("room"), LOG_LEVEL="info")
             relay = start_process("relay", [str(stack.binaries / "relay-svc")], relay_env, tmp_path, relay_port)

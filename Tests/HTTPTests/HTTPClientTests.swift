@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import TestSupport
 @testable import HTTP
+import Runtime
 
 @Suite(.timeLimit(.minutes(1)))
 struct HTTPClientTests {
@@ -15,7 +16,7 @@ struct HTTPClientTests {
         }
         let s = try TestServer(router)
         defer { s.stop() }
-        let client = HTTPClient(host: "127.0.0.1", port: s.port)
+        let client = HTTPClient(.tcp(HostPort(host: "127.0.0.1", port: s.port)))
         for _ in 0..<10 { #expect(try client.request("GET", "/peer").text == "ok") }
         let count = remotes.withLock { $0.count }
         #expect(count == 1)
@@ -44,7 +45,7 @@ struct HTTPClientTests {
     @Test func recoversWhenTheServerClosedAnIdleConnection() throws {
         let s = try TestServer(testRouter(), limits: ServerLimits(idleTimeout: 0.2))
         defer { s.stop() }
-        let client = HTTPClient(host: "127.0.0.1", port: s.port)
+        let client = HTTPClient(.tcp(HostPort(host: "127.0.0.1", port: s.port)))
         #expect(try client.request("GET", "/hello").text == "hello")
         usleep(600_000)  // the server has closed the kept connection by now
         #expect(try client.request("GET", "/hello").text == "hello")
@@ -54,7 +55,7 @@ struct HTTPClientTests {
         let gate = Gate()
         let s = try TestServer(testRouter(gate: gate), limits: ServerLimits(idleTimeout: 0.2))
         defer { s.stop() }
-        let client = HTTPClient(host: "127.0.0.1", port: s.port)
+        let client = HTTPClient(.tcp(HostPort(host: "127.0.0.1", port: s.port)))
         // Three requests at once leave three idle connections behind.
         let done = DispatchGroup()
         for _ in 0..<3 { DispatchQueue.global().async(group: done) { _ = try? client.request("GET", "/gate") } }
@@ -72,7 +73,7 @@ struct HTTPClientTests {
             gate.open()
             s.stop()
         }
-        let client = HTTPClient(host: "127.0.0.1", port: s.port, timeout: 0.3)
+        let client = HTTPClient(.tcp(HostPort(host: "127.0.0.1", port: s.port)), timeout: 0.3)
         let start = Date()
         #expect(throws: (any Error).self) { try client.request("GET", "/gate") }
         #expect(Date().timeIntervalSince(start) < 5)
@@ -80,6 +81,6 @@ struct HTTPClientTests {
 
     @Test func connectionRefusedIsAnError() throws {
         let port = try freePort()
-        #expect(throws: (any Error).self) { try HTTPClient(host: "127.0.0.1", port: port).request("GET", "/") }
+        #expect(throws: (any Error).self) { try HTTPClient(.tcp(HostPort(host: "127.0.0.1", port: port))).request("GET", "/") }
     }
 }

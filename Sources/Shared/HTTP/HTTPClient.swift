@@ -46,10 +46,6 @@ public final class HTTPClient: Sendable {
         self.maxIdle = maxIdle
     }
 
-    public convenience init(host: String, port: UInt16, timeout: Double = 5, maxIdle: Int = 8) {
-        self.init(.tcp(HostPort(host: host, port: port)), timeout: timeout, maxIdle: maxIdle)
-    }
-
     deinit {
         for connection in idle.withLock({ $0 }) { connection.close() }
     }

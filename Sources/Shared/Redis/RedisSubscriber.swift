@@ -65,22 +65,20 @@ public final class RedisSubscriber: Sendable {
 
     /// Adds channels to the wanted set. Thread-safe; returns before Redis confirmed.
     public func subscribe(_ channels: [String]) {
-        let changed = state.fields.withLock { f in
-            var changed = false
-            for channel in channels where f.desired.insert(channel).inserted {
-                f.changed.insert(channel)
-                changed = true
-            }
-            return changed
-        }
-        if changed { state.wake() }
+        change(channels) { $0.insert($1).inserted }
     }
 
     /// Removes channels from the wanted set; their messages stop being delivered at once.
     public func unsubscribe(_ channels: [String]) {
+        change(channels) { $0.remove($1) != nil }
+    }
+
+    /// Applies `edit` (true when it changed the set) to the wanted set for each channel, records the
+    /// channels it changed for the loop, and wakes the loop if there are any.
+    private func change(_ channels: [String], _ edit: (inout Set<String>, String) -> Bool) {
         let changed = state.fields.withLock { f in
             var changed = false
-            for channel in channels where f.desired.remove(channel) != nil {
+            for channel in channels where edit(&f.desired, channel) {
                 f.changed.insert(channel)
                 changed = true
             }

@@ -117,7 +117,7 @@ extension Environment {
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         guard let bytes = FileIO.readToEnd(fd), let text = String(validating: bytes, as: UTF8.self) else { return nil }
-        let line = text.prefix { $0 != "\n" && $0 != "\r\n" && $0 != "\r" }
+        let line = text.prefix { !$0.isNewline }
         return line.isEmpty ? nil : String(line)
     }
 }
