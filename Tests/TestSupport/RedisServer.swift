@@ -20,9 +20,18 @@ public final class RedisServer: Sendable {
         guard let binary = ServerProcess.findExecutable("redis-server") else {
             throw TestServerError("redis-server not found: install it with `apt-get install redis-server`")
         }
-        let server = RedisServer(binary: binary, persistent: persistent, password: password)
-        try server.launch()
-        return server
+        // Another test may bind the free port between our choosing it and Redis binding it (the
+        // suites run in parallel): then Redis exits at once, and a new port is tried.
+        for attempt in 1... {
+            let server = RedisServer(binary: binary, persistent: persistent, password: password)
+            do {
+                try server.launch()
+                return server
+            } catch where attempt < 5 && server.portWasTaken {
+                continue
+            }
+        }
+        fatalError("unreachable")
     }
 
     private init(binary: String, persistent: Bool, password: String?) {
@@ -47,16 +56,21 @@ public final class RedisServer: Sendable {
 
     private func launch() throws {
         try process.launch()
+        var exited = false
         let up = ServerProcess.waitUntil(timeout: 10) {
-            guard let answer = ServerProcess.probe(port: port, send: Array("PING\r\n".utf8)) else { return false }
+            exited = !process.isRunning
+            guard !exited, let answer = ServerProcess.probe(port: port, send: Array("PING\r\n".utf8)) else { return exited }
             // With a password set, Redis answers an unauthenticated PING with NOAUTH: it is up.
             return answer.starts(with: Array("+PONG".utf8)) || answer.starts(with: Array("-NOAUTH".utf8))
         }
-        if !up {
+        if !up || exited {
             process.kill()
             throw TestServerError("redis-server did not answer on port \(port): \(process.logText)")
         }
     }
+
+    /// True when the server exited during `launch()` because its port was already taken.
+    private var portWasTaken: Bool { !process.isRunning && process.logText.contains("Address already in use") }
 
     /// Graceful stop (SIGTERM).
     public func stop() { process.stop() }
