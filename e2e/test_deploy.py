@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import yaml
 
 from person import register
 from stack import ROOT, SERVICES, Stack, free_port, free_ports, http_status, start_process, start_redis
@@ -175,3 +176,19 @@ def test_compose_redis_secret_job_and_a_service_reading_the_password_file(stack,
                 relay.stop()
     finally:
         redis.stop()
+
+
+def test_compose_services_are_reachable_only_inside_the_project():
+    """The services trust the identity headers nginx sets, so under docker-compose nothing but the
+    project's own containers may reach them: they sit on a network with no way out of the host, only
+    nginx publishes a port, and only nginx and mail-svc (outgoing SMTP) are on a routed network.
+    (No Docker engine runs here; `make check-config` validates the file, this checks its layout.)"""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert compose["networks"]["internal"] == {"internal": True}
+    assert compose["networks"]["edge"] is None or not compose["networks"]["edge"].get("internal")
+    services = compose["services"]
+    assert services.pop("redis-secret")["network_mode"] == "none"
+    assert [name for name, s in services.items() if "ports" in s] == ["nginx"]
+    routed = {name: s.get("networks") for name, s in services.items() if s.get("networks") != ["internal"]}
+    assert routed == {"nginx": ["internal", "edge"], "mail": ["internal", "edge"]}
+    assert set(services) == {"redis", "auth", "room", "relay", "mail", "nginx"}, "a new service needs its networks here"
