@@ -50,20 +50,20 @@ class Ours:
     def pids(self) -> str:
         return ",".join(str(self.stack.procs[n].pid) for n in ("nginx", "relay", "room", "auth", "redis"))
 
-    def args(self, name: str) -> list[str]:
+    def args(self, name: str, pub_conns: int = 8) -> list[str]:
         s, (rooms, members, _) = self.stack, SCENARIOS[name]
         return ["--url", f"ws://127.0.0.1:{s.port}/ws", "--cookie-file", str(self.out / f"cookies-{name}.txt"),
                 "--origin", s.public_url, "--send", "http",
                 "--pub-url", f"http://127.0.0.1:{s.port}/api/rooms/{{room}}/messages", "--room-base", str(self.rooms[name]),
                 "--pub-header", f"Cookie: {self.publisher}", "--pub-header", f"Origin: {s.public_url}",
-                "--pub-header", "Content-Type: application/json", "--pub-body", '{"body":"{payload}"}', "--pub-conns", "8",
+                "--pub-header", "Content-Type: application/json", "--pub-body", '{"body":"{payload}"}', "--pub-conns", str(pub_conns),
                 "--rooms", str(rooms), "--members", str(members), "--server-pid", self.pids()]
 
 
-def nchan_args(systems: Systems, name: str) -> list[str]:
+def nchan_args(systems: Systems, name: str, pub_conns: int = 8) -> list[str]:
     rooms, members, _ = SCENARIOS[name]
     return ["--url", "ws://127.0.0.1:8092/sub/room{room}", "--send", "http", "--pub-url", "http://127.0.0.1:8092/pub/room{room}",
-            "--pub-conns", "8", "--rooms", str(rooms), "--members", str(members), "--server-pid", systems.pids(NCHAN)]
+            "--pub-conns", str(pub_conns), "--rooms", str(rooms), "--members", str(members), "--server-pid", systems.pids(NCHAN)]
 
 
 def record(out: Path, lines: list[dict]) -> dict:
@@ -81,7 +81,7 @@ def fixed_and_ramp(ours: Ours, systems: Systems, tool: Path, out: Path, args) ->
         for rep in range(args.reps):
             for system in ("ours", "nchan"):
                 load = wait_quiet(timeout=args.quiet_wait)
-                flags = ours.args(name) if system == "ours" else nchan_args(systems, name)
+                flags = ours.args(name, args.pub_conns) if system == "ours" else nchan_args(systems, name, args.pub_conns)
                 r = record(out, chatbench(tool, flags + common + ["--rate", str(rate)], f"{name}-{system}-fixed-{rep}"))
                 r["load1_before"] = load
                 results.setdefault((name, system, "fixed"), []).append(r)
@@ -92,7 +92,7 @@ def fixed_and_ramp(ours: Ours, systems: Systems, tool: Path, out: Path, args) ->
             continue
         for system in ("ours", "nchan"):
             load = wait_quiet(timeout=args.quiet_wait)
-            flags = ours.args(name) if system == "ours" else nchan_args(systems, name)
+            flags = ours.args(name, args.pub_conns) if system == "ours" else nchan_args(systems, name, args.pub_conns)
             ramp = ["--ramp", "--rate", str(rate), "--ramp-factor", "1.5", "--duration", str(args.ramp_duration),
                     "--warmup", "1", "--threads", "1"]
             lines = chatbench(tool, flags + ramp, f"{name}-{system}-ramp", timeout=3600)
@@ -216,6 +216,8 @@ def main() -> None:
     p.add_argument("--warmup", type=float, default=2)
     p.add_argument("--ramp", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--ramp-duration", type=float, default=5)
+    p.add_argument("--pub-conns", type=int, default=8,
+                   help="publisher connections, the same for both systems (8: the fairness rule in README.md)")
     p.add_argument("--connect", type=int, default=10000, help="idle sockets for the connect test (0: skip)")
     p.add_argument("--hold", type=float, default=10)
     p.add_argument("--quiet-wait", type=float, default=120, help="seconds to wait for load < 0.8 before each run")
