@@ -108,6 +108,14 @@ def test_run_local_starts_everything_and_stops_on_sigterm(tmp_path):
             stranger = subprocess.run(["/usr/bin/python3", "-c", "import socket, sys; " + code, str(data),
                                        str(sockets / "room.sock")], user="daemon", capture_output=True, text=True)
             assert stranger.returncode != 0 and "PermissionError" in stranger.stderr, (code, stranger.stderr)
+        # nginx's workers (nobody:nogroup) enter DATA_DIR for the media and may read nothing else there.
+        media = [p for p in (data / "media").rglob("*") if p.is_file()]
+        database = [data / name for name in ("chat.db", "chat.db-wal", "chat.db-shm")]
+        assert media and all(p.exists() for p in database), (media, database)
+        for path in media + database:
+            worker = subprocess.run(["/usr/bin/python3", "-c", "import sys; open(sys.argv[1], 'rb').read(1)", str(path)],
+                                    user="nobody", group="nogroup", capture_output=True, text=True)
+            assert (worker.returncode == 0) == (path in media), (path, worker.stderr)
         # Its Redis asks for a password, which only the owner can read and which no log or command line shows.
         with socket.create_connection(("127.0.0.1", ports["REDIS_PORT"]), timeout=5) as s:
             s.sendall(b"GET anything\r\n")

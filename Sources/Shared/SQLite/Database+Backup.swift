@@ -4,11 +4,12 @@ extension Database {
     /// Writes a consistent copy of the database to `target` while readers and writers go on, and
     /// returns its size in bytes. The copy is one snapshot (`VACUUM INTO` inside a read), compacted,
     /// and complete or absent: it is written beside `target`, fsynced, then renamed into place.
-    /// Refuses a `target` that exists, so a backup never overwrites anything.
+    /// Refuses a `target` that exists, so a backup never overwrites anything. The copy is mode 0600.
     public func backup(to target: String) throws -> Int {
         guard access(target, F_OK) != 0 else { throw SQLiteError.misuse("\(target) already exists") }
         let partial = target + ".partial"
         unlink(partial)  // left by a backup that was interrupted
+        Database.makePrivate(partial)  // created empty and 0600: VACUUM INTO fills an empty file and keeps its mode
         do {
             let reader = try takeReader()
             defer { returnReader(reader) }

@@ -37,7 +37,8 @@ public final class Database: @unchecked Sendable {
     /// `pthread_self()` of the thread inside `write`, or 0: detects a nested `write` before it deadlocks.
     private let writerThread = Mutex<UInt>(0)
 
-    /// Opens (creating if needed) the database file at `path` and switches it to WAL mode.
+    /// Opens (creating if needed) the database file at `path`, private to its owner (`makePrivate`),
+    /// and switches it to WAL mode.
     ///
     /// - Parameters:
     ///   - readers: reader connections, at least 1; `read` waits when all are busy.
@@ -47,6 +48,7 @@ public final class Database: @unchecked Sendable {
     public init(path: String, readers: Int = 4, busyTimeout: Double = 5, durable: Bool = false) throws {
         precondition(readers >= 1, "Database needs at least one reader connection")
         self.path = path
+        Database.makePrivate(path)
         let writer = try Connection(path: path, flags: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, busyTimeout: busyTimeout,
                                     durable: durable)
         var opened: [Connection] = []
