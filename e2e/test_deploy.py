@@ -186,11 +186,11 @@ def test_compose_redis_secret_job_and_a_service_reading_the_password_file(stack,
         redis.stop()
 
 
-def test_compose_services_are_reachable_only_inside_the_project():
-    """The services trust the identity headers nginx sets, so under docker-compose nothing but the
-    project's own containers may reach them: they sit on a network with no way out of the host, only
-    nginx publishes a port, and only nginx and mail-svc (outgoing SMTP) are on a routed network.
-    (No Docker engine runs here; `make check-config` validates the file, this checks its layout.)"""
+def test_compose_services_sit_on_an_internal_network():
+    """The services trust the identity headers nginx sets. Under docker-compose they sit on a network
+    with no route out of the host; only nginx publishes a port, and only nginx and mail-svc (outgoing
+    SMTP) are also on a routed network. (No Docker engine runs here: `make check-config` validates
+    the file, this checks its layout.)"""
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     assert compose["networks"]["internal"] == {"internal": True}
     assert compose["networks"]["edge"] is None or not compose["networks"]["edge"].get("internal")

@@ -3,7 +3,8 @@ import Testing
 @testable import SQLite
 
 /// The database, its -wal and -shm, and a backup are mode 0600, whatever the umask lets through.
-@Suite(.timeLimit(.minutes(1)))
+/// Serialized: two tests set the process's umask and put it back, which must not interleave.
+@Suite(.serialized, .timeLimit(.minutes(1)))
 struct FileModeTests {
     private func mode(_ path: String) throws -> Int {
         try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
