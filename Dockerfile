@@ -30,7 +30,8 @@ RUN apt-get update \
  && useradd --system --uid 10001 --user-group --home-dir /nonexistent --shell /usr/sbin/nologin chat \
  && mkdir -p /data/media /data/mail \
  && chown -R chat:chat /data \
- && chmod 755 /data /data/media
+ && chmod 755 /data /data/media \
+ && chmod 700 /data/mail
 # auth-svc's common-password list goes where AuthConfig.findCommonPasswords looks: <exe dir>/../share/chat.
 COPY --from=build /out/share/ /usr/local/share/
 COPY --from=build /out/*-svc /usr/local/bin/

@@ -125,6 +125,7 @@ struct MailServiceTests {
             #expect(MailDecoding.quotedPrintable(text).contains("https://chat.example/reset-password#token=\(token)"))
             let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
             #expect(mode == 0o600)
+            #expect(try FileManager.default.attributesOfItem(atPath: directory)[.posixPermissions] as? Int == 0o700)
             #expect(logs.captured.contains { $0.contains("mail written") && $0.contains(path) })
             #expect(!logs.captured.contains { $0.contains(token) })
             #expect(ServerProcess.waitUntil(timeout: 5) { queue.length("mail:processing") == 0 })
