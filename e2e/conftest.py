@@ -22,6 +22,7 @@ import pytest
 import requests
 
 from stack import ROOT, Stack, free_port, require_binary
+from webpages import forget_session
 
 # Selenium must never look for drivers or report usage on the network.
 os.environ["SE_OFFLINE"] = "true"
@@ -223,7 +224,6 @@ def screenshot(driver, name: str) -> Path:
 @pytest.fixture
 def page(browser, stack, request):
     """The browser with no cookies, at the app's origin; a screenshot is saved if the test fails."""
-    from webpages import forget_session
     forget_session(browser, stack.url)
     browser.get_log("browser")  # drop what earlier tests left
     yield browser

@@ -114,10 +114,10 @@ def start_redis(directory: Path, logs: Path, port: int | None = None, password: 
     exe = require_binary("redis-server", "run 'make deps' (installs redis-server)")
     directory.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    proc = start_process("redis", [exe] + ([str(conf)] if conf else []) + ["--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory),
-                                   "--appendonly", "yes", "--save", "", "--daemonize", "no", "--logfile", ""]
-                         + (["--requirepass", password] if password else []),
-                         dict(os.environ), logs, port)
+    argv = [exe] + ([str(conf)] if conf else []) + [
+        "--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory),
+        "--appendonly", "yes", "--save", "", "--daemonize", "no", "--logfile", ""]
+    proc = start_process("redis", argv + (["--requirepass", password] if password else []), dict(os.environ), logs, port)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:

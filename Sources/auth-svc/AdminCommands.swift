@@ -131,10 +131,7 @@ enum AdminCommands {
             guard first == second else { throw UsageError(message: "the passwords do not match") }
             return first
         }
-        guard let bytes = FileIO.readToEnd(fd), let text = String(validating: bytes, as: UTF8.self) else { throw UsageError(message: "the password is not UTF-8") }
-        // By scalars: "\r\n" is a single Character, which a Character split would not break.
-        let line = text.unicodeScalars.prefix { $0 != "\n" }
-        let password = String(line.last == "\r" ? line.dropLast() : line)
+        guard let password = FileIO.firstLine(fd) else { throw UsageError(message: "the password is not UTF-8") }
         guard !password.isEmpty else { throw UsageError(message: "no password on stdin") }
         return password
     }

@@ -29,4 +29,21 @@ struct FileIOTests {
         #expect(renamed?.operation == "rename")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["taken"])
     }
+
+    @Test func firstLineEndsAtALineFeedAndDropsACarriageReturnBeforeIt() {
+        func firstLine(_ bytes: [UInt8]) -> String? {
+            var fds: [Int32] = [0, 0]
+            guard pipe(&fds) == 0 else { return "pipe failed" }
+            FileIO.writeAll(fds[1], bytes)
+            close(fds[1])
+            defer { close(fds[0]) }
+            return FileIO.firstLine(fds[0])
+        }
+        #expect(firstLine(Array("s3cret\nnext".utf8)) == "s3cret")
+        #expect(firstLine(Array("s3cret\r\n".utf8)) == "s3cret")
+        #expect(firstLine(Array("no line feed".utf8)) == "no line feed")
+        #expect(firstLine(Array("\nsecond".utf8)) == "")
+        #expect(firstLine([]) == "")
+        #expect(firstLine([0x61, 0xFF, 0x0A]) == nil)  // not UTF-8
+    }
 }

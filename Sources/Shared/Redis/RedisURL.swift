@@ -116,8 +116,7 @@ extension Environment {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        guard let bytes = FileIO.readToEnd(fd), let text = String(validating: bytes, as: UTF8.self) else { return nil }
-        let line = text.prefix { !$0.isNewline }
-        return line.isEmpty ? nil : String(line)
+        guard let line = FileIO.firstLine(fd), !line.isEmpty else { return nil }
+        return line
     }
 }

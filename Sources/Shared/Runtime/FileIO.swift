@@ -31,12 +31,20 @@ public enum FileIO {
         }
     }
 
+    /// The first line of what is left to read: the text up to the first line feed, without a carriage
+    /// return before it. Nil when reading fails or the bytes are not UTF-8.
+    public static func firstLine(_ descriptor: Int32) -> String? {
+        guard let bytes = readToEnd(descriptor), let text = String(validating: bytes, as: UTF8.self) else { return nil }
+        // By scalars: "\r\n" is a single Character, which a Character search would not split.
+        let line = text.unicodeScalars.prefix { $0 != "\n" }
+        return String(line.last == "\r" ? line.dropLast() : line)
+    }
+
     /// Writes `bytes` to `path` all or nothing: into a hidden temporary file beside it, fsynced, then
-    /// renamed over `path`. A crash leaves the old file or the whole new one, never a torn one.
+    /// renamed over `path`, and the rename made durable. A crash leaves the old file or the whole new
+    /// one, never a torn one.
     public static func writeDurably(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(FileError) {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let (directory, name) = split(path)
         let temp = "\(directory)/.\(name).tmp-\(String(UInt64.random(in: 0...UInt64.max), radix: 16))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw FileError(operation: "open", path: temp, code: errno) }
@@ -49,6 +57,24 @@ public enum FileIO {
         guard fsync(fd) == 0 else { throw FileError(operation: "fsync", path: temp, code: errno) }
         guard rename(temp, path) == 0 else { throw FileError(operation: "rename", path: path, code: errno) }
         done = true
+        syncDirectory(of: path)
+    }
+
+    /// Makes a rename or a new name in `path`'s folder durable (best effort: some file systems refuse
+    /// to sync a directory).
+    public static func syncDirectory(of path: String) {
+        let directory = split(path).directory
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    /// `path`'s folder ("." for a bare name, "/" for a file at the root) and its last component.
+    private static func split(_ path: String) -> (directory: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        let directory = String(path[..<slash])
+        return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
     }
 }
 

@@ -1,4 +1,5 @@
 import Glibc
+import Runtime
 
 extension Database {
     /// Writes a consistent copy of the database to `target` while readers and writers go on, and
@@ -20,20 +21,11 @@ extension Database {
             var info = stat()
             guard fsync(fd) == 0, fstat(fd, &info) == 0 else { throw SQLiteError.misuse("cannot sync \(partial): errno \(errno)") }
             guard rename(partial, target) == 0 else { throw SQLiteError.misuse("cannot rename \(partial): errno \(errno)") }
-            Database.syncDirectory(of: target)
+            FileIO.syncDirectory(of: target)
             return Int(info.st_size)
         } catch {
             unlink(partial)
             throw error
         }
-    }
-
-    /// Makes a rename in the directory durable (best effort: some file systems refuse it).
-    private static func syncDirectory(of path: String) {
-        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let fd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        _ = fsync(fd)
-        Glibc.close(fd)
     }
 }
